@@ -32,20 +32,28 @@ LogLevel configured_level() {
 
 char level_letter(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return 'D';
-    case LogLevel::kInfo: return 'I';
-    case LogLevel::kWarning: return 'W';
-    case LogLevel::kError: return 'E';
-    case LogLevel::kNone: break;
+    case LogLevel::kDebug:
+      return 'D';
+    case LogLevel::kInfo:
+      return 'I';
+    case LogLevel::kWarning:
+      return 'W';
+    case LogLevel::kError:
+      return 'E';
+    case LogLevel::kNone:
+      break;
   }
   return '?';
 }
 
 const char* channel_name(LogChannel channel) {
   switch (channel) {
-    case LogChannel::kAccess: return "access";
-    case LogChannel::kApplication: return "application";
-    case LogChannel::kGeneral: return "general";
+    case LogChannel::kAccess:
+      return "access";
+    case LogChannel::kApplication:
+      return "application";
+    case LogChannel::kGeneral:
+      return "general";
   }
   return "general";
 }
@@ -64,8 +72,9 @@ void log(LogChannel channel, LogLevel level, std::string_view message) {
   char prefix[96];
   char stamp[32];
   strftime(stamp, sizeof stamp, "%y%m%d %H:%M:%S", &local);
-  int n = std::snprintf(prefix, sizeof prefix, "[%c %s %s:%d] ", level_letter(level),
-                        stamp, channel_name(channel), static_cast<int>(::getpid()));
+  int n = std::snprintf(prefix, sizeof prefix, "[%c %s %s:%d] ",
+                        level_letter(level), stamp, channel_name(channel),
+                        static_cast<int>(::getpid()));
   std::string line;
   line.reserve(static_cast<size_t>(n) + message.size() + 1);
   line.append(prefix, static_cast<size_t>(n));

@@ -9,7 +9,8 @@
 //   time anything is logged, and never changes afterwards: there is no
 //   mutable logging state to configure. Tests run with EDDY_LOG_LEVEL=warning
 //   (see .bazelrc), so access lines stay out of their logs.
-// - Line format, as Tornado's LogFormatter: `[W 261129 22:33:08 general:4242] text`.
+// - Line format, as Tornado's LogFormatter: `[W 261129 22:33:08 general:4242]
+// text`.
 #ifndef EDDY_01_IOLOOP_LOG_H_
 #define EDDY_01_IOLOOP_LOG_H_
 
@@ -17,7 +18,13 @@
 
 namespace eddy {
 
-enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3, kNone = 4 };
+enum class LogLevel {
+  kDebug = 0,
+  kInfo = 1,
+  kWarning = 2,
+  kError = 3,
+  kNone = 4
+};
 
 // Tornado's logger names: access (one line per request), application
 // (exceptions in user code), general (everything else).

@@ -1,0 +1,423 @@
+// IOLoop implementation. The shape of one iteration is documented in
+// run_iteration() and in README.md ("One turn of the loop").
+#include "01_ioloop/ioloop.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+#include "01_ioloop/log.h"
+
+namespace eddy {
+namespace {
+
+// epoll_event.data for the waker; handler events carry (generation << 32 | fd).
+constexpr uint64_t kWakerToken = ~uint64_t{0};
+constexpr size_t kMaxEventsPerPoll = 1024;
+// Rebuild the timer heap when this many cancelled entries pile up (and they
+// are more than half of it), as Tornado does.
+constexpr size_t kCancelledTimeoutsBeforeCleanup = 512;
+
+thread_local IOLoop* t_current_loop = nullptr;
+std::atomic<bool> g_instance_created{false};
+
+std::system_error errno_error(const std::string& what) {
+  return std::system_error(errno, std::generic_category(), what);
+}
+
+}  // namespace
+
+IOLoop::IOLoop() {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) throw errno_error("IOLoop: epoll_create1 failed");
+  waker_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (waker_fd_ < 0) {
+    auto error = errno_error("IOLoop: eventfd failed");
+    ::close(epoll_fd_);
+    throw error;
+  }
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.u64 = kWakerToken;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, waker_fd_, &event) < 0) {
+    auto error = errno_error("IOLoop: registering the waker failed");
+    ::close(waker_fd_);
+    ::close(epoll_fd_);
+    throw error;
+  }
+  events_.resize(kMaxEventsPerPoll);
+}
+
+IOLoop::~IOLoop() {
+  if (!closed_) {
+    running_ = false;
+    close(false);
+  }
+}
+
+IOLoop& IOLoop::instance() {
+  // Created once and never destroyed: callbacks may still refer to it while
+  // static destructors run at exit.
+  static IOLoop* loop = [] {
+    auto* created = new IOLoop();
+    g_instance_created = true;
+    return created;
+  }();
+  return *loop;
+}
+
+bool IOLoop::initialized() { return g_instance_created; }
+
+IOLoop& IOLoop::current() {
+  return t_current_loop != nullptr ? *t_current_loop : instance();
+}
+
+void IOLoop::check_thread(const char* method) const {
+  std::thread::id owner = loop_thread_.load(std::memory_order_relaxed);
+  if (owner != std::thread::id() && owner != std::this_thread::get_id()) {
+    std::fprintf(
+        stderr,
+        "eddy::IOLoop::%s called from a thread that is not running the "
+        "loop; use add_callback() to reach the loop thread\n",
+        method);
+    std::abort();
+  }
+}
+
+// ---- Handlers -------------------------------------------------------------
+
+void IOLoop::add_handler(int fd, Handler handler, uint32_t events) {
+  check_thread("add_handler");
+  if (closed_) throw std::logic_error("IOLoop::add_handler on a closed loop");
+  if (fd < 0) {
+    throw std::system_error(EBADF, std::generic_category(),
+                            "IOLoop::add_handler: negative fd");
+  }
+  if (static_cast<size_t>(fd) >= handlers_.size()) {
+    handlers_.resize(
+        std::max<size_t>(static_cast<size_t>(fd) + 1, handlers_.size() * 2));
+  }
+  HandlerEntry& entry = handlers_[fd];
+  if (entry.active) {
+    throw std::system_error(EEXIST, std::generic_category(),
+                            "IOLoop::add_handler: fd " + std::to_string(fd) +
+                                " is already registered");
+  }
+  epoll_event event{};
+  event.events = events | ERROR;
+  event.data.u64 =
+      (uint64_t{entry.generation + 1} << 32) | static_cast<uint32_t>(fd);
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) < 0) {
+    throw errno_error("IOLoop::add_handler: epoll_ctl(ADD) on fd " +
+                      std::to_string(fd));
+  }
+  entry.generation++;
+  entry.handler = std::make_unique<Handler>(std::move(handler));
+  entry.active = true;
+}
+
+void IOLoop::update_handler(int fd, uint32_t events) {
+  check_thread("update_handler");
+  if (!has_handler(fd)) {
+    throw std::system_error(ENOENT, std::generic_category(),
+                            "IOLoop::update_handler: fd " + std::to_string(fd) +
+                                " is not registered");
+  }
+  epoll_event event{};
+  event.events = events | ERROR;
+  event.data.u64 =
+      (uint64_t{handlers_[fd].generation} << 32) | static_cast<uint32_t>(fd);
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event) < 0) {
+    throw errno_error("IOLoop::update_handler: epoll_ctl(MOD) on fd " +
+                      std::to_string(fd));
+  }
+}
+
+void IOLoop::remove_handler(int fd) {
+  check_thread("remove_handler");
+  if (!has_handler(fd)) return;
+  HandlerEntry& entry = handlers_[fd];
+  // The fd may already be closed (then the kernel dropped it from the epoll
+  // set itself); an error here is not worth reporting.
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  entry.active = false;
+  if (dispatching_) {
+    // It may be the handler that is running right now: free it after the round.
+    removed_handlers_.push_back(std::move(entry.handler));
+  } else {
+    entry.handler.reset();
+  }
+}
+
+bool IOLoop::has_handler(int fd) const {
+  return fd >= 0 && static_cast<size_t>(fd) < handlers_.size() &&
+         handlers_[fd].active;
+}
+
+// ---- Callbacks and timeouts -------------------------------------------------
+
+void IOLoop::add_callback(Callback callback) {
+  bool need_wake;
+  {
+    std::lock_guard<std::mutex> lock(callbacks_mutex_);
+    callbacks_.push_back(std::move(callback));
+    need_wake = !wake_pending_;
+    wake_pending_ = true;
+  }
+  // The loop thread itself looks at callbacks_ before it polls, so only other
+  // threads need to interrupt epoll_wait, and only once per batch.
+  if (need_wake && loop_thread_.load(std::memory_order_relaxed) !=
+                       std::this_thread::get_id()) {
+    wake();
+  }
+}
+
+void IOLoop::wake() {
+  uint64_t one = 1;
+  // EAGAIN means the counter is saturated: the loop will wake anyway.
+  [[maybe_unused]] ssize_t ignored = ::write(waker_fd_, &one, sizeof one);
+}
+
+void IOLoop::drain_waker() {
+  uint64_t count;
+  [[maybe_unused]] ssize_t ignored = ::read(waker_fd_, &count, sizeof count);
+}
+
+TimeoutHandle IOLoop::add_timeout(Clock::time_point deadline,
+                                  Callback callback) {
+  check_thread("add_timeout");
+  uint64_t id = next_timeout_id_++;
+  timeouts_.push_back(TimerEntry{deadline, id});
+  std::push_heap(timeouts_.begin(), timeouts_.end(), std::greater<>());
+  timeout_callbacks_.emplace(id, std::move(callback));
+  return TimeoutHandle{id};
+}
+
+TimeoutHandle IOLoop::add_timeout(double deadline, Callback callback) {
+  auto since_epoch = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(deadline));
+  return add_timeout(Clock::time_point(since_epoch), std::move(callback));
+}
+
+TimeoutHandle IOLoop::call_later(double delay, Callback callback) {
+  auto offset = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(delay));
+  return add_timeout(Clock::now() + offset, std::move(callback));
+}
+
+void IOLoop::remove_timeout(TimeoutHandle handle) {
+  check_thread("remove_timeout");
+  // Lazy cancellation: drop the callback now, the heap entry when it surfaces.
+  if (timeout_callbacks_.erase(handle.id) == 0) return;
+  cancelled_timeouts_++;
+  if (cancelled_timeouts_ > kCancelledTimeoutsBeforeCleanup &&
+      cancelled_timeouts_ > timeouts_.size() / 2) {
+    forget_cancelled_timeouts();
+  }
+}
+
+void IOLoop::forget_cancelled_timeouts() {
+  std::erase_if(timeouts_, [this](const TimerEntry& entry) {
+    return !timeout_callbacks_.contains(entry.id);
+  });
+  std::make_heap(timeouts_.begin(), timeouts_.end(), std::greater<>());
+  cancelled_timeouts_ = 0;
+}
+
+double IOLoop::time() const {
+  return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+}
+
+// ---- The loop
+// -----------------------------------------------------------------
+
+template <typename Fn>
+void IOLoop::run_guarded(const char* what, Fn&& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    log(LogChannel::kApplication, LogLevel::kError,
+        std::string("Exception in ") + what + ": " + e.what());
+  } catch (...) {
+    log(LogChannel::kApplication, LogLevel::kError,
+        std::string("Exception in ") + what + ": (not a std::exception)");
+  }
+}
+
+void IOLoop::start() {
+  if (closed_) throw std::logic_error("IOLoop::start on a closed loop");
+  if (running_)
+    throw std::logic_error("IOLoop::start: the loop is already running");
+  // stop() before start(): return at once, as Tornado.
+  if (stop_requested_.exchange(false)) return;
+  IOLoop* previous = t_current_loop;
+  t_current_loop = this;
+  running_ = true;
+  loop_thread_ = std::this_thread::get_id();
+  while (!stop_requested_.load(std::memory_order_relaxed)) run_iteration(-1);
+  stop_requested_ = false;
+  loop_thread_ = std::thread::id();
+  running_ = false;
+  t_current_loop = previous;
+}
+
+bool IOLoop::run_until(const std::function<bool()>& condition, double timeout) {
+  if (closed_) throw std::logic_error("IOLoop::run_until on a closed loop");
+  if (running_)
+    throw std::logic_error("IOLoop::run_until: the loop is already running");
+  IOLoop* previous = t_current_loop;
+  t_current_loop = this;
+  running_ = true;
+  loop_thread_ = std::this_thread::get_id();
+  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(timeout));
+  bool done = condition();
+  while (!done && !stop_requested_.load(std::memory_order_relaxed)) {
+    auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) break;
+    run_iteration(
+        static_cast<int>(std::min<int64_t>(left.count(), 1000 * 1000)));
+    done = condition();
+  }
+  stop_requested_ = false;
+  loop_thread_ = std::thread::id();
+  running_ = false;
+  t_current_loop = previous;
+  return done;
+}
+
+void IOLoop::stop() {
+  stop_requested_ = true;
+  if (loop_thread_.load(std::memory_order_relaxed) !=
+      std::this_thread::get_id())
+    wake();
+}
+
+// One turn of the loop (README.md, "One turn of the loop"):
+//   1. Decide how long epoll may block: not at all when callbacks are queued,
+//      until the earliest timeout when there is one, else until woken.
+//   2. epoll_wait.
+//   3. Call the handler of every ready fd that is still registered.
+//   4. Run the timeouts that are due now (not those added while running).
+//   5. Run the callbacks queued before this step (not those added by them).
+void IOLoop::run_iteration(int max_wait_ms) {
+  int wait_ms = poll_timeout_ms(max_wait_ms);  // 1
+  int count =
+      ::epoll_wait(epoll_fd_, events_.data(), static_cast<int>(events_.size()),
+                   wait_ms);  // 2
+  if (count < 0) {
+    if (errno != EINTR)
+      log_error(std::string("IOLoop: epoll_wait: ") + std::strerror(errno));
+    count = 0;
+  }
+  dispatch_events(count);  // 3
+  run_due_timeouts();      // 4
+  run_callbacks();         // 5
+}
+
+int IOLoop::poll_timeout_ms(int max_wait_ms) const {
+  {
+    std::lock_guard<std::mutex> lock(callbacks_mutex_);
+    if (!callbacks_.empty()) return 0;
+  }
+  int wait_ms = max_wait_ms;
+  if (!timeouts_.empty()) {
+    // A cancelled entry on top only makes the loop wake early, harmlessly.
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(
+        timeouts_.front().deadline - Clock::now());
+    int64_t ms = std::clamp<int64_t>(left.count(), 0, 3600 * 1000);
+    if (wait_ms < 0 || ms < wait_ms) wait_ms = static_cast<int>(ms);
+  }
+  return wait_ms;
+}
+
+void IOLoop::dispatch_events(int count) {
+  dispatching_ = true;
+  for (int i = 0; i < count; ++i) {
+    const epoll_event& event = events_[i];
+    if (event.data.u64 == kWakerToken) {
+      drain_waker();
+      continue;
+    }
+    int fd = static_cast<int>(event.data.u64 & 0xffffffffu);
+    uint32_t generation = static_cast<uint32_t>(event.data.u64 >> 32);
+    // Skip fds removed (or removed and re-added) by an earlier handler.
+    if (!has_handler(fd) || handlers_[fd].generation != generation) continue;
+    Handler* handler = handlers_[fd].handler.get();
+    uint32_t events = event.events & (READ | WRITE | ERROR);
+    run_guarded("I/O handler", [&] { (*handler)(fd, events); });
+  }
+  dispatching_ = false;
+  removed_handlers_.clear();
+}
+
+void IOLoop::run_due_timeouts() {
+  if (timeouts_.empty()) return;
+  auto now = Clock::now();
+  std::vector<uint64_t> due;
+  while (!timeouts_.empty() && timeouts_.front().deadline <= now) {
+    std::pop_heap(timeouts_.begin(), timeouts_.end(), std::greater<>());
+    uint64_t id = timeouts_.back().id;
+    timeouts_.pop_back();
+    if (timeout_callbacks_.contains(id)) {
+      due.push_back(id);
+    } else {
+      cancelled_timeouts_--;
+    }
+  }
+  for (uint64_t id : due) {
+    // An earlier timeout in this batch may have removed this one.
+    auto it = timeout_callbacks_.find(id);
+    if (it == timeout_callbacks_.end()) {
+      cancelled_timeouts_--;
+      continue;
+    }
+    Callback callback = std::move(it->second);
+    timeout_callbacks_.erase(it);
+    run_guarded("timeout", callback);
+  }
+}
+
+void IOLoop::run_callbacks() {
+  {
+    std::lock_guard<std::mutex> lock(callbacks_mutex_);
+    if (callbacks_.empty()) return;
+    running_callbacks_.swap(callbacks_);
+    wake_pending_ = false;
+  }
+  for (Callback& callback : running_callbacks_)
+    run_guarded("callback", callback);
+  running_callbacks_.clear();
+}
+
+void IOLoop::close(bool all_fds) {
+  check_thread("close");
+  if (running_) throw std::logic_error("IOLoop::close: the loop is running");
+  if (closed_) return;
+  for (size_t fd = 0; fd < handlers_.size(); ++fd) {
+    if (handlers_[fd].active && all_fds) ::close(static_cast<int>(fd));
+  }
+  handlers_.clear();
+  timeouts_.clear();
+  timeout_callbacks_.clear();
+  {
+    std::lock_guard<std::mutex> lock(callbacks_mutex_);
+    callbacks_.clear();
+  }
+  ::close(waker_fd_);
+  ::close(epoll_fd_);
+  waker_fd_ = epoll_fd_ = -1;
+  closed_ = true;
+}
+
+}  // namespace eddy

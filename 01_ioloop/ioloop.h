@@ -1,0 +1,191 @@
+// IOLoop: a level-triggered epoll reactor, Tornado's tornado.ioloop.IOLoop.
+//
+// Threads. An IOLoop belongs to the thread that runs start(). Every method
+// except add_callback() and stop() must be called on that thread (or, before
+// the loop first starts, on the thread that set it up); a call from another
+// thread while the loop runs aborts the process with a message, in every
+// build. add_callback() and stop() may be called from any thread: they are
+// the way other threads talk to the loop.
+//
+// Errors (the one rule of this layer). Setup failures (epoll/eventfd
+// creation, registering an fd twice, epoll_ctl errors) throw
+// std::system_error; misuse (starting a running loop, closing a running loop)
+// throws std::logic_error. Nothing throws out of start(): an exception thrown
+// by a handler, callback or timeout is caught, logged on the `application`
+// channel (Tornado's handle_callback_exception), and the loop keeps serving.
+//
+// Ownership. The loop owns the std::function objects given to it and
+// destroys them after they can no longer run. It does not own the file
+// descriptors registered with add_handler: close(true) closes them, nothing
+// else does. A handler removed during a poll round is destroyed at the end of
+// that round, so a handler may safely remove itself.
+#ifndef EDDY_01_IOLOOP_IOLOOP_H_
+#define EDDY_01_IOLOOP_IOLOOP_H_
+
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace eddy {
+
+// The handle add_timeout()/call_later() return; pass it to remove_timeout().
+// A default-constructed handle refers to no timeout.
+struct TimeoutHandle {
+  uint64_t id = 0;
+  explicit operator bool() const { return id != 0; }
+};
+
+class IOLoop {
+ public:
+  // Event bits, as Tornado's IOLoop.READ/WRITE/ERROR (the epoll values).
+  static constexpr uint32_t READ = EPOLLIN;
+  static constexpr uint32_t WRITE = EPOLLOUT;
+  static constexpr uint32_t ERROR = EPOLLERR | EPOLLHUP;
+
+  using Handler = std::function<void(int fd, uint32_t events)>;
+  using Callback = std::function<void()>;
+  using Clock = std::chrono::steady_clock;
+
+  // Creates the epoll instance and the eventfd waker. Throws std::system_error.
+  IOLoop();
+  // Closes the loop (without closing registered fds) if close() was not called.
+  ~IOLoop();
+  IOLoop(const IOLoop&) = delete;
+  IOLoop& operator=(const IOLoop&) = delete;
+
+  // The process-wide default loop (Tornado 2.x IOLoop.instance()), created on
+  // first use and never destroyed. Not thread-safe to create: call it once
+  // on the main thread before starting other threads.
+  static IOLoop& instance();
+  // True once instance() has created the default loop (Tornado's
+  // IOLoop.initialized()); fork_processes refuses to run after that.
+  static bool initialized();
+  // The loop running on this thread, or instance() when none is (Tornado 3).
+  static IOLoop& current();
+
+  // Registers `handler` to be called with (fd, events) when `fd` is ready for
+  // any of `events` (READ | WRITE; ERROR is always reported). Mirrors
+  // add_handler. Throws std::system_error if fd is already registered or
+  // epoll refuses it (e.g. a regular file).
+  void add_handler(int fd, Handler handler, uint32_t events);
+  // Changes the events fd is registered for (update_handler).
+  void update_handler(int fd, uint32_t events);
+  // Stops watching fd (remove_handler). A handler removed during a poll round
+  // is not called for the rest of that round. Unknown fds are ignored.
+  void remove_handler(int fd);
+  // True while fd has a handler.
+  bool has_handler(int fd) const;
+
+  // Queues `callback` to run on the loop's next iteration, in FIFO order
+  // (add_callback). Thread-safe; wakes a loop blocked in epoll_wait. A
+  // callback added while callbacks run waits for the next iteration, so a
+  // callback that re-adds itself cannot starve I/O or timers.
+  void add_callback(Callback callback);
+
+  // Runs `callback` at or after `deadline`, a time on this loop's monotonic
+  // clock (add_timeout). Timeouts run in deadline order; equal deadlines in
+  // the order they were added.
+  TimeoutHandle add_timeout(Clock::time_point deadline, Callback callback);
+  // Same, with the deadline in seconds as returned by time().
+  TimeoutHandle add_timeout(double deadline, Callback callback);
+  // Runs `callback` `delay` seconds from now (call_later).
+  TimeoutHandle call_later(double delay, Callback callback);
+  // Cancels a pending timeout; it will never run. Removing a timeout that
+  // already ran or was removed is a no-op (remove_timeout).
+  void remove_timeout(TimeoutHandle handle);
+
+  // The loop's clock in seconds (monotonic; only differences matter), as
+  // Tornado's IOLoop.time().
+  double time() const;
+
+  // Runs the loop until stop() (start). If stop() was called while the loop
+  // was not running, start() returns at once and clears that request, as
+  // Tornado. Throws std::logic_error if the loop is already running or closed.
+  void start();
+  // Asks the loop to return from start() after the current iteration.
+  // Thread-safe (stop).
+  void stop();
+  // True while start() or run_until() runs.
+  bool running() const { return running_; }
+
+  // Drives the loop until `condition()` is true or `timeout` seconds pass;
+  // returns the final value of condition(). For tests and tools: it is how a
+  // test waits for an event with a deadline instead of sleeping.
+  bool run_until(const std::function<bool()>& condition, double timeout);
+
+  // Releases the epoll fd and the waker, and closes every registered fd when
+  // `all_fds` is true (close). The loop cannot be used afterwards. Throws
+  // std::logic_error if the loop is running.
+  void close(bool all_fds = false);
+
+ private:
+  struct HandlerEntry {
+    std::unique_ptr<Handler> handler;
+    uint32_t generation = 0;  // Bumped on every add; tags epoll events.
+    bool active = false;
+  };
+  // One timer heap entry. The callback lives in timeout_callbacks_; a heap
+  // entry whose id is missing there was cancelled and is skipped when popped.
+  //
+  //   timeouts_ (min-heap on {deadline, id})      timeout_callbacks_
+  //   [ {t=1.0,id=7} {t=2.5,id=3} {t=1.2,id=9} ]   {7: cb, 9: cb}  (3
+  //   cancelled)
+  struct TimerEntry {
+    Clock::time_point deadline;
+    uint64_t id;
+    bool operator>(const TimerEntry& other) const {
+      return deadline != other.deadline ? deadline > other.deadline
+                                        : id > other.id;
+    }
+  };
+
+  void check_thread(const char* method) const;
+  void run_iteration(int max_wait_ms);
+  int poll_timeout_ms(int max_wait_ms) const;
+  void dispatch_events(int count);
+  void run_due_timeouts();
+  void run_callbacks();
+  void drain_waker();
+  void wake();
+  void forget_cancelled_timeouts();
+  template <typename Fn>
+  void run_guarded(const char* what, Fn&& fn);
+
+  int epoll_fd_ = -1;
+  int waker_fd_ = -1;
+  bool closed_ = false;
+
+  // Loop-thread state.
+  bool running_ = false;
+  // Indexed by fd. Handlers live on the heap so that growing this vector, or
+  // removing a handler while it runs, never moves the function being called.
+  std::vector<HandlerEntry> handlers_;
+  std::vector<std::unique_ptr<Handler>>
+      removed_handlers_;  // Freed after the round.
+  bool dispatching_ = false;
+  std::vector<epoll_event> events_;
+  std::vector<TimerEntry> timeouts_;  // Min-heap (std::greater).
+  std::unordered_map<uint64_t, Callback> timeout_callbacks_;
+  uint64_t next_timeout_id_ = 1;
+  size_t cancelled_timeouts_ = 0;  // Heap entries whose callback is gone.
+  std::vector<Callback> running_callbacks_;
+
+  // Shared with other threads.
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<std::thread::id> loop_thread_{};
+  mutable std::mutex callbacks_mutex_;
+  std::vector<Callback> callbacks_;  // Guarded by callbacks_mutex_.
+  bool wake_pending_ = false;        // Guarded by callbacks_mutex_.
+};
+
+}  // namespace eddy
+
+#endif  // EDDY_01_IOLOOP_IOLOOP_H_
