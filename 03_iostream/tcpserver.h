@@ -1,0 +1,75 @@
+// TCPServer: accepts connections and hands each to handle_stream() as an
+// IOStream (or an SSLIOStream when ssl_options are given), Tornado's
+// tornado.tcpserver.TCPServer.
+//
+// Usage, as in the tutorial:
+//   class EchoServer : public eddy::TCPServer {
+//     void handle_stream(std::shared_ptr<eddy::IOStream> stream,
+//                        const eddy::SocketAddress& address) override { ... }
+//   };
+//   EchoServer server;
+//   server.listen(8888);
+//   eddy::IOLoop::instance().start();
+//
+// Errors: listen/bind/add_socket throw std::system_error as bind_sockets
+// does; an exception thrown by handle_stream is logged on the `application`
+// channel and closes only that connection.
+// Threads: the IOLoop's thread.
+// Ownership: the server owns its listening sockets until stop() or its
+// destruction; handle_stream receives a shared_ptr and decides how long the
+// stream lives.
+#ifndef EDDY_03_IOSTREAM_TCPSERVER_H_
+#define EDDY_03_IOSTREAM_TCPSERVER_H_
+
+#include <sys/socket.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "01_ioloop/ioloop.h"
+#include "02_netutil/netutil.h"
+#include "02_netutil/ssl_context.h"
+#include "03_iostream/iostream.h"
+
+namespace eddy {
+
+class TCPServer {
+ public:
+  explicit TCPServer(std::optional<SSLOptions> ssl_options = std::nullopt,
+                     size_t max_buffer_size = kDefaultMaxBufferSize,
+                     size_t read_chunk_size = kDefaultReadChunkSize,
+                     IOLoop& io_loop = IOLoop::current());
+  virtual ~TCPServer();
+  TCPServer(const TCPServer&) = delete;
+  TCPServer& operator=(const TCPServer&) = delete;
+
+  // bind_sockets + add_sockets (listen).
+  void listen(int port, const std::string& address = "");
+  // Starts accepting on sockets made by bind_sockets/bind_unix_socket.
+  void add_sockets(std::vector<Socket> sockets);
+  void add_socket(Socket socket);
+  // Binds now, starts accepting in start() (bind + start, for multi-process).
+  void bind(int port, const std::string& address = "", int family = AF_UNSPEC,
+            int backlog = kDefaultBacklog, bool reuse_port = false);
+  void start(int num_processes = 1);
+  // Stops accepting and closes the listening sockets; open connections are
+  // not touched (stop).
+  void stop();
+
+  // The local addresses the server listens on (handy with port 0).
+  std::vector<SocketAddress> listening_addresses() const;
+
+  // Called for each new connection (handle_stream).
+  virtual void handle_stream(std::shared_ptr<IOStream> stream,
+                             const SocketAddress& address) = 0;
+
+ protected:
+  IOLoop& io_loop() const;
+};
+
+}  // namespace eddy
+
+#endif  // EDDY_03_IOSTREAM_TCPSERVER_H_
