@@ -1,0 +1,317 @@
+// HTTP1Connection: reading requests, dispatching them, keep-alive, timers and
+// closing. The body readers are in http1connection_body.cc, the response
+// writers in http1connection_write.cc.
+#include "05_httpserver/http1connection.h"
+
+#include <sys/socket.h>
+
+#include <cstring>
+#include <exception>
+
+#include "01_ioloop/log.h"
+#include "04_httputil/errors.h"
+#include "04_httputil/head.h"
+#include "05_httpserver/xheaders.h"
+
+namespace eddy {
+namespace {
+
+// How long a connection being closed after an error drains what the client
+// still sends, and how much of it, so the client reads our status line
+// instead of a reset.
+constexpr double kLingerSeconds = 2.0;
+constexpr size_t kDrainChunk = 64 * 1024;
+
+// Finds the end of a request head, the regex \r?\n\r?\n, resuming the scan
+// near where the previous call stopped. Returns the head length including
+// the empty line, or 0. When no end is found within `limit` bytes it sets
+// `too_large` and claims all the data, so the stream hands it over and the
+// connection can answer 431.
+size_t match_head_end(std::string_view data, size_t from, size_t limit,
+                      bool& too_large) {
+  size_t i = from >= 3 ? from - 3 : 0;
+  while (i < data.size()) {
+    const void* found = std::memchr(data.data() + i, '\n', data.size() - i);
+    if (found == nullptr) break;
+    size_t newline = static_cast<const char*>(found) - data.data();
+    size_t end = 0;
+    if (newline + 1 < data.size() && data[newline + 1] == '\n') {
+      end = newline + 2;
+    } else if (newline + 2 < data.size() && data[newline + 1] == '\r' &&
+               data[newline + 2] == '\n') {
+      end = newline + 3;
+    }
+    if (end != 0) {
+      if (end > limit) break;
+      return end;
+    }
+    i = newline + 1;
+  }
+  if (data.size() > limit) {
+    too_large = true;
+    return data.size();
+  }
+  return 0;
+}
+
+bool only_line_breaks(std::string_view text) {
+  return text.find_first_not_of("\r\n") == std::string_view::npos;
+}
+
+}  // namespace
+
+HTTP1Connection::HTTP1Connection(std::shared_ptr<IOStream> stream,
+                                 const SocketAddress& address,
+                                 std::shared_ptr<HTTP1ServerContext> context)
+    : stream_(std::move(stream)),
+      context_(std::move(context)),
+      options_(context_->options),
+      peer_ip_(address.family() == AF_UNIX ? std::string("0.0.0.0")
+                                           : address.host()) {}
+
+HTTP1Connection::~HTTP1Connection() {
+  if (timer_) stream_->io_loop().remove_timeout(timer_);
+  if (!stream_->closed()) stream_->close();
+}
+
+void HTTP1Connection::start() {
+  stream_->set_close_callback(
+      weak_callback([](HTTP1Connection& self) { self.on_stream_close(); }));
+  read_next_request();
+}
+
+bool HTTP1Connection::idle() const {
+  return state_ == State::kReadingHead && !stream_->closed();
+}
+
+void HTTP1Connection::close_when_idle() {
+  close_when_idle_ = true;
+  if (idle()) close();
+}
+
+// ---- Reading a request ------------------------------------------------------
+
+void HTTP1Connection::read_next_request() {
+  if (close_when_idle_) {
+    close();
+    return;
+  }
+  state_ = State::kReadingHead;
+  head_too_large_ = false;
+  // The whole head must arrive within idle_connection_timeout: a client
+  // trickling one byte at a time does not extend it (slowloris).
+  set_deadline(
+      IOLoop::Clock::now() +
+      std::chrono::duration_cast<IOLoop::Clock::duration>(
+          std::chrono::duration<double>(options_.idle_connection_timeout)));
+  size_t limit = options_.max_header_size;
+  stream_->read_until_match(
+      [this, limit](std::string_view data, size_t from) {
+        return match_head_end(data, from, limit, head_too_large_);
+      },
+      weak_callback([](HTTP1Connection& self, std::string_view head) {
+        self.on_head(head);
+      }));
+}
+
+void HTTP1Connection::on_head(std::string_view head) {
+  set_deadline(std::nullopt);
+  if (head_too_large_) {
+    send_error(431, "request head over max_header_size");
+    return;
+  }
+  // RFC 9112 §2.2: ignore empty lines before a request line.
+  if (only_line_breaks(head)) {
+    read_next_request();
+    return;
+  }
+  if (!start_request(head)) return;
+  if (framing_.expect_continue) send_continue();
+  state_ = State::kReadingBody;
+  body_received_ = 0;
+  if (options_.body_timeout > 0 && framing_.body != BodyKind::kNone) {
+    set_deadline(IOLoop::Clock::now() +
+                 std::chrono::duration_cast<IOLoop::Clock::duration>(
+                     std::chrono::duration<double>(options_.body_timeout)));
+  }
+  switch (framing_.body) {
+    case BodyKind::kNone:
+      dispatch_request();
+      break;
+    case BodyKind::kContentLength:
+      request_->body.reserve(
+          std::min<uint64_t>(framing_.content_length, options_.chunk_size));
+      read_fixed_body(framing_.content_length);
+      break;
+    case BodyKind::kChunked:
+      read_chunk_header();
+      break;
+  }
+}
+
+// Parses the head and checks its framing; answers the error and returns false
+// when the request cannot be served.
+bool HTTP1Connection::start_request(std::string_view head) {
+  RequestHead parsed;
+  try {
+    parsed = parse_request_head(head);
+  } catch (const HTTPInputError& e) {
+    send_error(400, e.what());
+    return false;
+  }
+  framing_ = check_request_framing(parsed.start_line.version, parsed.headers,
+                                   options_.max_body_size);
+  if (framing_.error_status != 0) {
+    send_error(framing_.error_status, framing_.error_reason);
+    return false;
+  }
+  request_keep_alive_ =
+      !options_.no_keep_alive &&
+      request_allows_keep_alive(parsed.start_line.version, parsed.headers);
+  request_ = std::make_shared<HTTPServerRequest>();
+  HTTPServerRequest& request = *request_;
+  request.connection = this;
+  request.start_time_ = stream_->io_loop().time();
+  request.method = std::move(parsed.start_line.method);
+  request.uri = std::move(parsed.start_line.path);
+  request.version = std::move(parsed.start_line.version);
+  request.headers = std::move(parsed.headers);
+  request.remote_ip = peer_ip_;
+  response_mode_ = ResponseMode::kNone;
+  response_status_ = 0;
+  return true;
+}
+
+void HTTP1Connection::dispatch_request() {
+  set_deadline(std::nullopt);
+  state_ = State::kHandling;
+  HTTPServerRequest& request = *request_;
+  std::string protocol = options_.protocol;
+  if (protocol.empty()) protocol = options_.ssl_options ? "https" : "http";
+  try {
+    if (options_.decompress_request && !decompress_body()) return;
+    fill_request_details(request, peer_ip_, protocol, options_);
+  } catch (const HTTPInputError& e) {
+    send_error(400, e.what());
+    return;
+  }
+  // Keep the request alive through the callback even if the connection
+  // closes inside it.
+  std::shared_ptr<HTTPServerRequest> keep = request_;
+  try {
+    context_->request_callback(request);
+  } catch (const std::exception& e) {
+    log(LogChannel::kApplication, LogLevel::kError,
+        std::string("Uncaught exception in request callback for ") +
+            request.method + " " + request.uri + ": " + e.what());
+    if (state_ != State::kHandling || request.finished()) return;
+    if (response_mode_ == ResponseMode::kNone) {
+      send_error(500, "exception in the request callback");
+    } else {
+      close();
+    }
+  } catch (...) {
+    log(LogChannel::kApplication, LogLevel::kError,
+        "Uncaught non-standard exception");
+    if (state_ == State::kHandling && !request.finished()) {
+      if (response_mode_ == ResponseMode::kNone) {
+        send_error(500, "exception in the request callback");
+      } else {
+        close();
+      }
+    }
+  }
+}
+
+// Called by finish() once the response is complete.
+void HTTP1Connection::finish_request() {
+  request_->finish_time_ = stream_->io_loop().time();
+  log_access();
+  request_->connection = nullptr;
+  request_.reset();
+  if (state_ != State::kHandling) return;
+  if (response_keep_alive_ && !close_when_idle_) {
+    read_next_request();
+  } else {
+    close_after_flush();
+  }
+}
+
+// ---- Closing and timers -----------------------------------------------------
+
+void HTTP1Connection::close() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  stream_->close();  // Runs on_stream_close.
+}
+
+void HTTP1Connection::on_stream_close() {
+  state_ = State::kClosed;
+  set_deadline(std::nullopt);
+  if (request_) {
+    request_->connection = nullptr;
+    request_.reset();
+  }
+  // The server may drop its reference here; the caller holds one.
+  if (context_->on_close) context_->on_close(this);
+}
+
+void HTTP1Connection::close_after_flush() {
+  if (stream_->closed()) return;
+  state_ = State::kLingering;
+  stream_->write(std::string(),
+                 weak_callback([](HTTP1Connection& self) { self.close(); }));
+}
+
+// After an error response: flush it, stop sending, drain what the client
+// still sends for a moment (discarding it), then close.
+void HTTP1Connection::linger_and_close() {
+  if (stream_->closed()) return;
+  state_ = State::kLingering;
+  set_deadline(IOLoop::Clock::now() +
+               std::chrono::duration_cast<IOLoop::Clock::duration>(
+                   std::chrono::duration<double>(kLingerSeconds)));
+  stream_->write(std::string(), weak_callback([](HTTP1Connection& self) {
+                   ::shutdown(self.stream_->fd(), SHUT_WR);
+                   self.drain_input();
+                 }));
+}
+
+void HTTP1Connection::drain_input() {
+  if (stream_->closed() || stream_->reading()) return;
+  stream_->read_bytes(
+      kDrainChunk, weak_callback([](HTTP1Connection& self, std::string_view) {
+        self.drain_input();
+      }),
+      /*partial=*/true);
+}
+
+void HTTP1Connection::set_deadline(
+    std::optional<IOLoop::Clock::time_point> deadline) {
+  deadline_ = deadline;
+  if (!deadline) return;  // A pending timer finds no deadline and stops.
+  if (timer_ && timer_at_ <= *deadline) return;  // It will re-arm itself.
+  IOLoop& loop = stream_->io_loop();
+  if (timer_) loop.remove_timeout(timer_);
+  timer_at_ = *deadline;
+  timer_ = loop.add_timeout(*deadline, weak_callback([](HTTP1Connection& self) {
+    self.timer_ = TimeoutHandle{};
+    self.on_timer();
+  }));
+}
+
+void HTTP1Connection::on_timer() {
+  if (!deadline_ || state_ == State::kClosed) return;
+  if (IOLoop::Clock::now() < *deadline_) {
+    auto deadline = *deadline_;
+    deadline_.reset();
+    set_deadline(deadline);
+    return;
+  }
+  deadline_.reset();
+  // Idle, slow head, slow body or the end of a lingering close: close
+  // without a response, as Tornado.
+  close();
+}
+
+}  // namespace eddy

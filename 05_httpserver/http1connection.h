@@ -1,0 +1,170 @@
+// HTTP1Connection: one HTTP/1.x connection on the server side — reads
+// requests, hands them to the application, frames the responses — Tornado's
+// tornado.http1connection.HTTP1Connection + HTTP1ServerConnection.
+//
+// Life of a connection (README.md has the sequence diagram):
+//   read head → check framing → [100 Continue] → read body → callback →
+//   response (raw or framed) → finish → next head (keep-alive) or close.
+// Requests are served one at a time in arrival order; pipelined requests
+// wait in the stream's buffer until the previous response finished, so
+// responses always leave in order.
+//
+// Errors (this layer's rule). Bad input gets a status and a close, never a
+// crash or a smuggled request: malformed head or framing → 400, head over
+// max_header_size → 431, body over max_body_size → 413, unknown transfer
+// coding → 501, HTTP major version other than 1 → 505. The error response is
+// flushed, the write side shut down, and what the client still sends is
+// drained for a short while before the close ("lingering close", as nginx),
+// so the client reads the status instead of a reset. An exception from the
+// request callback is logged on the `application` channel and answered with
+// 500 if nothing was sent yet; otherwise the connection is closed.
+//
+// Threads: the IOLoop's thread.
+// Ownership: HTTPServer holds each connection by shared_ptr until it closes;
+// stream callbacks hold weak_ptrs. The connection owns its IOStream and the
+// current request's shared_ptr (the application may hold more references).
+#ifndef EDDY_05_HTTPSERVER_HTTP1CONNECTION_H_
+#define EDDY_05_HTTPSERVER_HTTP1CONNECTION_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "01_ioloop/ioloop.h"
+#include "02_netutil/socket_address.h"
+#include "03_iostream/iostream.h"
+#include "04_httputil/headers.h"
+#include "04_httputil/start_line.h"
+#include "05_httpserver/date_cache.h"
+#include "05_httpserver/http_server_options.h"
+#include "05_httpserver/http_server_request.h"
+#include "05_httpserver/request_framing.h"
+
+namespace eddy {
+
+// What every connection of one server shares. Owned by HTTPServer through a
+// shared_ptr that each connection also holds, so a connection outliving its
+// server stays valid.
+struct HTTP1ServerContext {
+  HTTPServerOptions options;
+  std::function<void(HTTPServerRequest&)> request_callback;
+  DateCache date_cache;
+  // Called once when a connection has closed (HTTPServer forgets it).
+  std::function<void(HTTP1Connection*)> on_close;
+};
+
+class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection> {
+ public:
+  HTTP1Connection(std::shared_ptr<IOStream> stream,
+                  const SocketAddress& address,
+                  std::shared_ptr<HTTP1ServerContext> context);
+  ~HTTP1Connection();
+  HTTP1Connection(const HTTP1Connection&) = delete;
+  HTTP1Connection& operator=(const HTTP1Connection&) = delete;
+
+  // Starts reading the first request.
+  void start();
+
+  // The framed API (Tornado's HTTPConnection interface). write_headers adds
+  // Content-Length-less framing (chunked for HTTP/1.1, close-delimited for
+  // HTTP/1.0), Connection and Date; the body is never sent for HEAD, 1xx, 204
+  // or 304. Writing more than a declared Content-Length throws
+  // std::logic_error; finishing short of it closes the connection.
+  void write_headers(const ResponseStartLine& start_line, HTTPHeaders headers);
+  void write(std::string chunk);
+  void finish();
+  // The tutorial's raw API: bytes go to the stream as they are.
+  void write_raw(std::string bytes);
+
+  // Closes the connection now (pending output is dropped).
+  void close();
+  bool closed() const { return state_ == State::kClosed; }
+  // True while the connection waits for the first byte of a new request
+  // (graceful shutdown closes such connections at once).
+  bool idle() const;
+  // Graceful shutdown: close now if idle, else after the current response.
+  void close_when_idle();
+
+ private:
+  enum class State {
+    kReadingHead,
+    kReadingBody,
+    kHandling,
+    kLingering,
+    kClosed
+  };
+  enum class ResponseMode { kNone, kRaw, kFramed };
+
+  // Reading (http1connection.cc).
+  void read_next_request();
+  void on_head(std::string_view head);
+  bool start_request(std::string_view head);
+  void dispatch_request();
+  void finish_request();
+  // Body (http1connection_body.cc).
+  void read_fixed_body(uint64_t remaining);
+  void read_chunk_header();
+  void on_chunk_header(std::string_view line);
+  void read_chunk_data(uint64_t remaining);
+  void read_chunk_end();
+  void read_trailers(size_t bytes_so_far);
+  bool append_body(std::string_view data);
+  bool decompress_body();
+  // Responses (http1connection_write.cc).
+  void send_error(int status, std::string_view reason);
+  void send_continue();
+  void write_to_stream(std::string bytes);
+  void log_access();
+  // Closing and timers (http1connection.cc).
+  void linger_and_close();
+  void drain_input();
+  void close_after_flush();
+  void set_deadline(std::optional<IOLoop::Clock::time_point> deadline);
+  void on_timer();
+  void on_stream_close();
+  // Wraps a member call so that it runs only while the connection is alive,
+  // and keeps it alive for the duration of the call.
+  template <typename Fn>
+  auto weak_callback(Fn fn) {
+    return [weak = weak_from_this(), fn = std::move(fn)](auto&&... args) {
+      if (auto self = weak.lock())
+        fn(*self, std::forward<decltype(args)>(args)...);
+    };
+  }
+
+  std::shared_ptr<IOStream> stream_;
+  std::shared_ptr<HTTP1ServerContext> context_;
+  const HTTPServerOptions& options_;
+  std::string peer_ip_;
+  State state_ = State::kReadingHead;
+  bool close_when_idle_ = false;
+
+  // The request being read or answered.
+  std::shared_ptr<HTTPServerRequest> request_;
+  RequestFraming framing_;
+  bool request_keep_alive_ = false;
+  bool head_too_large_ = false;
+  bool line_too_long_ = false;
+  uint64_t body_received_ = 0;
+
+  // The response being written.
+  ResponseMode response_mode_ = ResponseMode::kNone;
+  int response_status_ = 0;
+  bool response_keep_alive_ = false;
+  bool chunking_output_ = false;
+  bool response_body_allowed_ = true;
+  std::optional<uint64_t> content_remaining_;
+
+  // One lazily re-armed timer serves both timeouts: deadline_ says when the
+  // connection must be closed; the loop timer may fire earlier and re-arm.
+  std::optional<IOLoop::Clock::time_point> deadline_;
+  TimeoutHandle timer_;
+  IOLoop::Clock::time_point timer_at_;
+};
+
+}  // namespace eddy
+
+#endif  // EDDY_05_HTTPSERVER_HTTP1CONNECTION_H_

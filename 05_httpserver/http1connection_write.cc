@@ -1,0 +1,203 @@
+// HTTP1Connection: writing responses — the raw and framed APIs, the
+// responses the server generates itself, and the access log.
+#include <cstdio>
+#include <stdexcept>
+
+#include "01_ioloop/log.h"
+#include "04_httputil/responses.h"
+#include "05_httpserver/http1connection.h"
+
+namespace eddy {
+namespace {
+
+std::string reason_for(int code) {
+  std::string_view reason = responses(code);
+  return reason.empty() ? std::string("Unknown") : std::string(reason);
+}
+
+// The framing rules of RFC 9110 §6.4.1: no body for these.
+bool status_has_body(int code) {
+  return code >= 200 && code != 204 && code != 304;
+}
+
+}  // namespace
+
+void HTTP1Connection::write_to_stream(std::string bytes) {
+  if (stream_->closed()) return;
+  stream_->write(std::move(bytes));
+}
+
+// ---- The raw API (the tutorial's request.write / request.finish) -----------
+
+void HTTP1Connection::write_raw(std::string bytes) {
+  if (state_ != State::kHandling) return;  // Closed: nobody to tell.
+  if (response_mode_ == ResponseMode::kFramed) {
+    write(std::move(bytes));
+    return;
+  }
+  if (response_mode_ == ResponseMode::kNone) {
+    response_mode_ = ResponseMode::kRaw;
+    // For the access log: "HTTP/1.1 200 ..." → 200.
+    if (bytes.size() >= 12 && bytes.compare(0, 5, "HTTP/") == 0) {
+      response_status_ = std::atoi(bytes.c_str() + 9);
+    }
+  }
+  write_to_stream(std::move(bytes));
+}
+
+// ---- The framed API
+// -----------------------------------------------------------
+
+void HTTP1Connection::write_headers(const ResponseStartLine& start_line,
+                                    HTTPHeaders headers) {
+  if (state_ != State::kHandling) return;
+  if (response_mode_ != ResponseMode::kNone) {
+    throw std::logic_error("write_headers: the response was already started");
+  }
+  const HTTPServerRequest& request = *request_;
+  response_mode_ = ResponseMode::kFramed;
+  response_status_ = start_line.code;
+  bool http_1_1 = request.version == "HTTP/1.1";
+  response_body_allowed_ =
+      request.method != "HEAD" && status_has_body(start_line.code);
+  bool has_length = headers.contains("Content-Length");
+  chunking_output_ = http_1_1 && request.method != "HEAD" &&
+                     status_has_body(start_line.code) && !has_length &&
+                     !headers.contains("Transfer-Encoding");
+  response_keep_alive_ =
+      request_keep_alive_ && !header_has_token(headers, "Connection", "close");
+  // Without a length or chunking, only closing the connection ends the body.
+  if (response_body_allowed_ && !chunking_output_ && !has_length)
+    response_keep_alive_ = false;
+
+  content_remaining_.reset();
+  if (response_body_allowed_ && has_length) {
+    auto value = headers.get_first("Content-Length");
+    uint64_t length = 0;
+    for (char c : *value) {
+      if (c < '0' || c > '9')
+        throw std::logic_error("write_headers: invalid Content-Length");
+      length = length * 10 + static_cast<uint64_t>(c - '0');
+    }
+    content_remaining_ = length;
+  }
+  if (chunking_output_) headers.set("Transfer-Encoding", "chunked");
+  if (http_1_1 && !response_keep_alive_) headers.set("Connection", "close");
+  if (!http_1_1 && response_keep_alive_)
+    headers.set("Connection", "Keep-Alive");
+  if (!headers.contains("Date"))
+    headers.add("Date", context_->date_cache.now());
+
+  std::string head = "HTTP/1.1 ";
+  head += std::to_string(start_line.code);
+  head += ' ';
+  head += start_line.reason.empty() ? reason_for(start_line.code)
+                                    : start_line.reason;
+  head += "\r\n";
+  head += headers.to_string();
+  head += "\r\n";
+  write_to_stream(std::move(head));
+}
+
+void HTTP1Connection::write(std::string chunk) {
+  if (state_ != State::kHandling) return;
+  if (response_mode_ != ResponseMode::kFramed) {
+    throw std::logic_error("HTTP1Connection::write before write_headers");
+  }
+  if (!response_body_allowed_ || chunk.empty()) return;
+  if (content_remaining_) {
+    if (chunk.size() > *content_remaining_) {
+      throw std::logic_error("Tried to write more data than Content-Length");
+    }
+    *content_remaining_ -= chunk.size();
+  }
+  if (!chunking_output_) {
+    write_to_stream(std::move(chunk));
+    return;
+  }
+  char size_line[24];
+  int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", chunk.size());
+  std::string framed;
+  framed.reserve(static_cast<size_t>(n) + chunk.size() + 2);
+  framed.append(size_line, static_cast<size_t>(n));
+  framed.append(chunk);
+  framed.append("\r\n");
+  write_to_stream(std::move(framed));
+}
+
+void HTTP1Connection::finish() {
+  if (state_ != State::kHandling || !request_ || request_->finished_) return;
+  request_->finished_ = true;
+  switch (response_mode_) {
+    case ResponseMode::kNone:
+      log(LogChannel::kApplication, LogLevel::kError,
+          "finish() without a response for " + request_->method + " " +
+              request_->uri + "; closing the connection");
+      response_keep_alive_ = false;
+      break;
+    case ResponseMode::kRaw:
+      response_keep_alive_ = request_keep_alive_;
+      break;
+    case ResponseMode::kFramed:
+      if (chunking_output_) write_to_stream("0\r\n\r\n");
+      if (content_remaining_ && *content_remaining_ != 0) {
+        log(LogChannel::kApplication, LogLevel::kError,
+            "Response shorter than its Content-Length for " + request_->method +
+                " " + request_->uri + "; closing the connection");
+        response_keep_alive_ = false;
+      }
+      break;
+  }
+  finish_request();
+}
+
+// ---- Responses the server writes itself
+// ---------------------------------------
+
+void HTTP1Connection::send_error(int status, std::string_view reason) {
+  if (stream_->closed()) return;
+  if (log_enabled(LogLevel::kInfo)) {
+    log(LogChannel::kGeneral, LogLevel::kInfo,
+        "Bad HTTP request from " + peer_ip_ + ": " + std::to_string(status) +
+            " (" + std::string(reason) + ")");
+  }
+  std::string response = "HTTP/1.1 ";
+  response += std::to_string(status);
+  response += ' ';
+  response += reason_for(status);
+  response += "\r\nContent-Length: 0\r\nConnection: close\r\nDate: ";
+  response += context_->date_cache.now();
+  response += "\r\n\r\n";
+  write_to_stream(std::move(response));
+  if (request_) {
+    response_status_ = status;
+    request_->finished_ = true;
+    request_->finish_time_ = stream_->io_loop().time();
+    log_access();
+    request_->connection = nullptr;
+    request_.reset();
+  }
+  linger_and_close();
+}
+
+void HTTP1Connection::send_continue() {
+  std::string response = "HTTP/1.1 100 Continue\r\nDate: ";
+  response += context_->date_cache.now();
+  response += "\r\n\r\n";
+  write_to_stream(std::move(response));
+}
+
+// Tornado's log_request: info below 400, warning for 4xx, error for 5xx.
+void HTTP1Connection::log_access() {
+  LogLevel level = response_status_ < 400   ? LogLevel::kInfo
+                   : response_status_ < 500 ? LogLevel::kWarning
+                                            : LogLevel::kError;
+  if (!log_enabled(level)) return;
+  char line[64];
+  std::snprintf(line, sizeof line, "%.2fms", 1000.0 * request_->request_time());
+  log(LogChannel::kAccess, level,
+      std::to_string(response_status_) + " " + request_->method + " " +
+          request_->uri + " (" + request_->remote_ip + ") " + line);
+}
+
+}  // namespace eddy

@@ -1,0 +1,69 @@
+#include "05_httpserver/httpserver.h"
+
+#include <stdexcept>
+#include <vector>
+
+namespace eddy {
+namespace {
+
+void check_options(const HTTPServerOptions& options) {
+  if (options.max_header_size == 0)
+    throw std::invalid_argument("max_header_size must be > 0");
+  if (options.chunk_size == 0)
+    throw std::invalid_argument("chunk_size must be > 0");
+  if (!(options.idle_connection_timeout > 0)) {
+    throw std::invalid_argument("idle_connection_timeout must be > 0 seconds");
+  }
+  if (options.body_timeout < 0)
+    throw std::invalid_argument("body_timeout must be >= 0");
+}
+
+}  // namespace
+
+HTTPServer::HTTPServer(RequestCallback request_callback,
+                       HTTPServerOptions options, IOLoop& io_loop)
+    : TCPServer(
+          options.ssl_options,
+          std::max<size_t>(kDefaultMaxBufferSize, options.max_header_size * 2),
+          options.chunk_size, io_loop),
+      context_(std::make_shared<HTTP1ServerContext>()) {
+  check_options(options);
+  if (!request_callback)
+    throw std::invalid_argument("HTTPServer needs a request callback");
+  context_->options = std::move(options);
+  context_->request_callback = std::move(request_callback);
+  context_->on_close = [this](HTTP1Connection* connection) {
+    connections_.erase(connection);
+  };
+}
+
+HTTPServer::~HTTPServer() {
+  context_->on_close = nullptr;
+  close_all_connections();
+}
+
+void HTTPServer::handle_stream(std::shared_ptr<IOStream> stream,
+                               const SocketAddress& address) {
+  auto connection =
+      std::make_shared<HTTP1Connection>(std::move(stream), address, context_);
+  connections_.emplace(connection.get(), connection);
+  connection->start();
+}
+
+void HTTPServer::close_all_connections() {
+  // Closing runs on_close, which erases from connections_: iterate a copy.
+  std::vector<std::shared_ptr<HTTP1Connection>> open;
+  open.reserve(connections_.size());
+  for (auto& [pointer, connection] : connections_) open.push_back(connection);
+  for (auto& connection : open) connection->close();
+  connections_.clear();
+}
+
+void HTTPServer::close_connections_when_idle() {
+  std::vector<std::shared_ptr<HTTP1Connection>> open;
+  open.reserve(connections_.size());
+  for (auto& [pointer, connection] : connections_) open.push_back(connection);
+  for (auto& connection : open) connection->close_when_idle();
+}
+
+}  // namespace eddy

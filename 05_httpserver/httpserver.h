@@ -1,0 +1,66 @@
+// HTTPServer: a TCPServer that speaks HTTP/1.1 and hands each request to a
+// callback, Tornado's tornado.httpserver.HTTPServer — the tutorial's
+//
+//   void handle_request(eddy::HTTPServerRequest& request) {
+//     std::string message = "You requested " + request.uri + "\n";
+//     request.write("HTTP/1.1 200 OK\r\nContent-Length: " +
+//                   std::to_string(message.size()) + "\r\n\r\n" + message);
+//     request.finish();
+//   }
+//   eddy::HTTPServer server(handle_request);
+//   server.listen(8888);
+//   eddy::IOLoop::instance().start();
+//
+// Errors: construction throws as ssl_options_to_context does for bad TLS
+// files and std::invalid_argument for inconsistent options; listen/bind
+// throw std::system_error. After that nothing throws: each connection's
+// errors stay in that connection (http1connection.h).
+// Threads: the IOLoop's thread.
+// Ownership: the server owns its connections (one HTTP1Connection each)
+// until they close; destroying the server closes them.
+#ifndef EDDY_05_HTTPSERVER_HTTPSERVER_H_
+#define EDDY_05_HTTPSERVER_HTTPSERVER_H_
+
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+#include "03_iostream/tcpserver.h"
+#include "05_httpserver/http1connection.h"
+#include "05_httpserver/http_server_options.h"
+#include "05_httpserver/http_server_request.h"
+
+namespace eddy {
+
+class HTTPServer : public TCPServer {
+ public:
+  using RequestCallback = std::function<void(HTTPServerRequest&)>;
+
+  explicit HTTPServer(RequestCallback request_callback,
+                      HTTPServerOptions options = {},
+                      IOLoop& io_loop = IOLoop::current());
+  ~HTTPServer() override;
+
+  // Creates the connection for an accepted stream (handle_stream).
+  void handle_stream(std::shared_ptr<IOStream> stream,
+                     const SocketAddress& address) override;
+
+  // Open connections.
+  size_t connection_count() const { return connections_.size(); }
+  // Closes every open connection now (close_all_connections).
+  void close_all_connections();
+  // Graceful shutdown, step 2: idle connections close now, busy ones after
+  // their current response. Call stop() first to stop accepting.
+  void close_connections_when_idle();
+
+  const HTTPServerOptions& options() const { return context_->options; }
+
+ private:
+  std::shared_ptr<HTTP1ServerContext> context_;
+  std::unordered_map<HTTP1Connection*, std::shared_ptr<HTTP1Connection>>
+      connections_;
+};
+
+}  // namespace eddy
+
+#endif  // EDDY_05_HTTPSERVER_HTTPSERVER_H_
