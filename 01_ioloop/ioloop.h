@@ -127,6 +127,8 @@ class IOLoop {
   void close(bool all_fds = false);
 
  private:
+  friend class IOLoopTestPeer;  // Tests read the timer heap (test_util.h).
+
   struct HandlerEntry {
     std::unique_ptr<Handler> handler;
     uint32_t generation = 0;  // Bumped on every add; tags epoll events.
