@@ -1,0 +1,1 @@
+#include "02_netutil/ssl_context.h"

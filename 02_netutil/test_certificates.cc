@@ -1,0 +1,1 @@
+#include "02_netutil/test_certificates.h"
