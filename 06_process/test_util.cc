@@ -2,8 +2,10 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -16,6 +18,8 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+
+extern char** environ;
 
 namespace eddy::testing {
 namespace {
@@ -185,6 +189,64 @@ std::string http_get(int port, const std::string& path, double timeout,
   }
   ::close(fd);
   return response;
+}
+
+Program start_program(const std::vector<std::string>& argv,
+                      const std::string& stderr_path,
+                      const std::vector<std::string>& extra_env) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    throw std::system_error(errno, std::generic_category(), "pipe2");
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  if (!stderr_path.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO,
+                                     stderr_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+  }
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t empty;
+  sigemptyset(&empty);
+  posix_spawnattr_setsigmask(&attributes, &empty);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  std::vector<char*> args;
+  for (const std::string& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  std::vector<char*> env;
+  for (char** entry = environ; *entry != nullptr; ++entry)
+    env.push_back(*entry);
+  for (const std::string& entry : extra_env)
+    env.push_back(const_cast<char*>(entry.c_str()));
+  env.push_back(nullptr);
+  pid_t pid = -1;
+  int error = ::posix_spawn(&pid, args[0], &actions, &attributes, args.data(),
+                            env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  ::close(fds[1]);
+  if (error != 0) {
+    ::close(fds[0]);
+    throw std::system_error(error, std::generic_category(),
+                            "posix_spawn " + argv[0]);
+  }
+  return Program{pid, fds[0]};
+}
+
+std::string runfile(const std::string& path) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  return std::string(srcdir ? srcdir : ".") + "/" +
+         (workspace ? workspace : "eddy") + "/" + path;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream file(path);
+  return std::string((std::istreambuf_iterator<char>(file)),
+                     std::istreambuf_iterator<char>());
 }
 
 }  // namespace eddy::testing

@@ -42,6 +42,27 @@ std::string http_get(int port, const std::string& path, double timeout,
                      const std::string& source_ip = "",
                      const std::string& extra_headers = "");
 
+// A program started by start_program: its pid and the read end of a pipe on
+// its stdout (close-on-exec; the caller closes it). Its stderr goes to the
+// file given to start_program, appended, so nothing blocks on a full pipe.
+struct Program {
+  pid_t pid = -1;
+  int stdout_fd = -1;
+};
+
+// Starts `argv` with `extra_env` ("NAME=value") added to this process's
+// environment and stderr appended to `stderr_path` ("" keeps ours). Throws
+// std::system_error if it cannot start.
+Program start_program(const std::vector<std::string>& argv,
+                      const std::string& stderr_path = "",
+                      const std::vector<std::string>& extra_env = {});
+
+// The path of a data dependency: $TEST_SRCDIR/$TEST_WORKSPACE/<path>.
+std::string runfile(const std::string& path);
+
+// The whole content of a file ("" if it cannot be read).
+std::string read_file(const std::string& path);
+
 }  // namespace eddy::testing
 
 #endif  // EDDY_06_PROCESS_TEST_UTIL_H_
