@@ -115,7 +115,8 @@ class IOLoop {
   // Asks the loop to return from start() after the current iteration.
   // Thread-safe (stop).
   void stop();
-  // True while start() or run_until() runs.
+  // True while start() or run_until() runs. Loop thread only: running_ is a
+  // plain bool, so another thread asking would be a data race.
   bool running() const { return running_; }
 
   // Drives the loop until `condition()` is true or `timeout` seconds pass;
@@ -125,7 +126,8 @@ class IOLoop {
 
   // Releases the epoll fd and the waker, and closes every registered fd when
   // `all_fds` is true (close). The loop cannot be used afterwards. Throws
-  // std::logic_error if the loop is running.
+  // std::logic_error if the loop is running. Other threads must have stopped
+  // calling add_callback()/stop() by then: they read waker_fd_ unlocked.
   void close(bool all_fds = false);
 
  private:
