@@ -40,8 +40,9 @@ struct Reaper {
         ++it;
         continue;
       }
-      // done < 0 (ECHILD): someone else reaped it; report it as 255, as
-      // Tornado does, rather than waiting forever.
+      // done < 0 (ECHILD): someone else reaped it (or SIGCHLD was set to
+      // SIG_IGN). Tornado would leave it waiting forever; report 255 so the
+      // exit callback runs and can tell something was off.
       finish(*it->second, done > 0 ? returncode_of(status) : 255);
       it = waiting.erase(it);
     }

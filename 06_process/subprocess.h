@@ -90,6 +90,7 @@ class Subprocess {
   // been reaped (set_exit_callback). returncode is as Python's: the exit
   // status, or -N when killed by signal N. If it already exited, the
   // callback is scheduled with add_callback. Replaces an earlier callback.
+  // A program reaped by someone else (waitpid fails with ECHILD) reports 255.
   void set_exit_callback(ExitCallback callback);
   // The returncode once reaped; nullopt while the program runs.
   std::optional<int> returncode() const;
