@@ -119,18 +119,27 @@ void IOLoop::add_handler(int fd, Handler handler, uint32_t events) {
         std::max<size_t>(static_cast<size_t>(fd) + 1, handlers_.size() * 2));
   }
   HandlerEntry& entry = handlers_[fd];
-  if (entry.active) {
-    throw std::system_error(EEXIST, std::generic_category(),
-                            "IOLoop::add_handler: fd " + std::to_string(fd) +
-                                " is already registered");
-  }
   epoll_event event{};
   event.events = events | ERROR;
   event.data.u64 =
       (uint64_t{entry.generation + 1} << 32) | static_cast<uint32_t>(fd);
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) < 0) {
+    if (errno == EEXIST) {
+      throw std::system_error(EEXIST, std::generic_category(),
+                              "IOLoop::add_handler: fd " + std::to_string(fd) +
+                                  " is already registered");
+    }
     throw errno_error("IOLoop::add_handler: epoll_ctl(ADD) on fd " +
                       std::to_string(fd));
+  }
+  if (entry.active) {
+    // epoll accepted the fd although we still had a handler for it: the old
+    // fd was closed without remove_handler (the kernel then drops it from
+    // the epoll set) and the number was reused. Forget the stale handler
+    // rather than refuse the new, valid registration.
+    log_warning("IOLoop::add_handler: fd " + std::to_string(fd) +
+                " was closed without remove_handler; replacing its handler");
+    if (dispatching_) removed_handlers_.push_back(std::move(entry.handler));
   }
   entry.generation++;
   entry.handler = std::make_unique<Handler>(std::move(handler));

@@ -533,7 +533,8 @@ TEST(IOLoopTimeoutTest,
   bool done = false;
   io.add_timeout(now, [&] {
     io.remove_timeout(victim);
-    for (int i = 0; i < 599; ++i) io.remove_timeout(far[i]);
+    // The victim plus 512 more: the cleanup runs on the last one.
+    for (int i = 0; i < 512; ++i) io.remove_timeout(far[i]);
     done = true;
   });
   victim = io.add_timeout(now, [] { FAIL() << "removed timeout fired"; });
@@ -820,6 +821,46 @@ TEST(IOLoopTimeTest, TimeIsMonotonicAndAdvances) {
   io.call_later(0.005, [&] { fired = true; });
   ASSERT_TRUE(io.run_until([&] { return fired; }, kDeadline));
   EXPECT_GE(io.time() - start, 0.005);
+}
+
+}  // namespace
+}  // namespace eddy
+
+namespace eddy {
+namespace {
+
+// Regression: an fd closed without remove_handler left its entry active, and
+// the next add_handler on the reused fd number failed with EEXIST.
+TEST(IOLoopRegression, AddHandlerReplacesHandlerOfFdClosedWithoutRemove) {
+  IOLoop loop;
+  int first[2];
+  ASSERT_EQ(::pipe2(first, O_CLOEXEC | O_NONBLOCK), 0);
+  bool old_called = false;
+  loop.add_handler(
+      first[0], [&](int, uint32_t) { old_called = true; }, IOLoop::READ);
+  int reused_number = first[0];
+  ::close(first[0]);  // Forgot remove_handler.
+  ::close(first[1]);
+  int second[2];
+  ASSERT_EQ(::pipe2(second, O_CLOEXEC | O_NONBLOCK), 0);
+  ASSERT_EQ(second[0], reused_number);  // The lowest free numbers come back.
+  bool new_called = false;
+  ::testing::internal::CaptureStderr();
+  EXPECT_NO_THROW(loop.add_handler(
+      second[0], [&](int, uint32_t) { new_called = true; }, IOLoop::READ));
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(log.find("closed without remove_handler"), std::string::npos)
+      << log;
+  ASSERT_EQ(::write(second[1], "x", 1), 1);
+  EXPECT_TRUE(loop.run_until([&] { return new_called; }, 5.0));
+  EXPECT_FALSE(old_called);
+  // A real double registration is still refused.
+  EXPECT_THROW(loop.add_handler(
+                   second[0], [](int, uint32_t) {}, IOLoop::READ),
+               std::system_error);
+  loop.remove_handler(second[0]);
+  ::close(second[0]);
+  ::close(second[1]);
 }
 
 }  // namespace

@@ -63,22 +63,16 @@ IOStream::~IOStream() {
 
 // ---- Public calls -----------------------------------------------------------
 
-void IOStream::check_open(const char* method) const {
+void IOStream::throw_misuse(const char* method) const {
   if (closed_) {
     throw StreamClosedError(std::string("IOStream::") + method +
                             ": the stream is closed");
   }
+  throw std::logic_error(std::string("IOStream::") + method +
+                         ": already reading (one read at a time)");
 }
 
-void IOStream::check_can_read(const char* method) const {
-  check_open(method);
-  if (read_kind_ != ReadKind::kNone) {
-    throw std::logic_error(std::string("IOStream::") + method +
-                           ": already reading (one read at a time)");
-  }
-}
-
-void IOStream::start_read(ReadKind kind, ReadCallback callback,
+void IOStream::start_read(ReadKind kind, ReadCallback&& callback,
                           size_t max_bytes) {
   read_kind_ = kind;
   read_callback_ = std::move(callback);
@@ -418,17 +412,23 @@ void IOStream::schedule_dispatch() {
 void IOStream::invoke(const std::function<void()>& callback) {
   try {
     callback();
-  } catch (const std::exception& e) {
-    log(LogChannel::kApplication, LogLevel::kError,
-        std::string("Uncaught exception in an IOStream callback, closing "
-                    "the stream: ") +
-            e.what());
-    close(std::make_error_code(std::errc::operation_canceled));
   } catch (...) {
-    log(LogChannel::kApplication, LogLevel::kError,
-        "Uncaught exception in an IOStream callback, closing the stream");
-    close(std::make_error_code(std::errc::operation_canceled));
+    callback_failed(std::current_exception());
   }
+}
+
+void IOStream::callback_failed(std::exception_ptr exception) {
+  std::string what = "(not a std::exception)";
+  try {
+    std::rethrow_exception(exception);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  log(LogChannel::kApplication, LogLevel::kError,
+      "Uncaught exception in an IOStream callback, closing the stream: " +
+          what);
+  close(std::make_error_code(std::errc::operation_canceled));
 }
 
 void IOStream::handle_connect() {

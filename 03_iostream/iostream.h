@@ -59,6 +59,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <regex>
@@ -226,9 +227,19 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   void after_dispatch();
   void schedule_dispatch();
   void invoke(const std::function<void()>& callback);
-  void check_open(const char* method) const;
-  void check_can_read(const char* method) const;
-  void start_read(ReadKind kind, ReadCallback callback, size_t max_bytes);
+  void callback_failed(std::exception_ptr exception);
+  // The checks every call makes, inline; the throwing part is out of line.
+  void check_open(const char* method) const {
+    if (closed_) [[unlikely]]
+      throw_misuse(method);
+  }
+  void check_can_read(const char* method) const {
+    if (closed_ || read_kind_ != ReadKind::kNone) [[unlikely]] {
+      throw_misuse(method);
+    }
+  }
+  [[noreturn]] void throw_misuse(const char* method) const;
+  void start_read(ReadKind kind, ReadCallback&& callback, size_t max_bytes);
   void read_started();
   void handle_connect();
   void handle_error_event();

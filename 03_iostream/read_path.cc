@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 
 #include "03_iostream/iostream.h"
 
@@ -152,7 +153,12 @@ void IOStream::run_read_callback(size_t length) {
   // The view stays valid during the callback: nothing reads into the buffer
   // until the dispatch loop is back in control.
   std::string_view data = buffer_.consume(length);
-  invoke([&] { callback(data); });
+  // Not through invoke(): no std::function wrapper on the per-message path.
+  try {
+    callback(data);
+  } catch (...) {
+    callback_failed(std::current_exception());
+  }
 }
 
 }  // namespace eddy
