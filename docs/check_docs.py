@@ -56,7 +56,8 @@ ALLOWED = {
     "select", "send", "sendfile", "setsockopt", "shutdown", "sigaction",
     "signal", "socket", "socketpair", "waitpid", "write", "writev", "main",
     "SSL_CTX_new", "SSL_do_handshake", "SSL_read", "SSL_write", "deflate",
-    "inflate", "deflateInit2", "inflateInit2", "sizeof", "assert",
+    "inflate", "deflateInit2", "inflateInit2", "sizeof", "assert", "clone",
+    "vfork", "posix_spawn", "posix_spawnp", "prctl", "setsid", "umask",
 }
 
 DOC_EXTENSIONS = (".md",)
