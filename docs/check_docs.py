@@ -332,11 +332,17 @@ class Checker:
             return
         if target == "all" or target == "*":
             if self.declared is not None and package not in self.packages and \
-                    not any(l.startswith("//%s:" % package) for l in self.declared):
+                    package not in self.tree.dirs:
                 self.problem(doc, line, "no such package: //%s" % package)
             return
         if self.declared is not None and package in self.opaque and label not in self.declared:
             self.unverified_seen.add(label)
+            return
+        if self.declared is not None and package in self.packages and \
+                label not in self.declared:
+            targets = build_targets(self.tree, package)
+            if target not in targets:
+                self.problem(doc, line, "no target %s" % label)
             return
         if self.declared is not None and label in self.unverified:
             targets = build_targets(self.tree, package)
@@ -366,6 +372,7 @@ class Checker:
         span = span.strip()
         m = IDENT_RE.match(span)
         if not m:
+            self.check_statement(doc, line, span)
             return
         name, args = m.group(1), m.group(2)
         if "::" not in name and args is None:
@@ -385,6 +392,33 @@ class Checker:
         if missing:
             self.problem(doc, line, "identifier not found in the sources: %s "
                          "(no %s)" % (name, ", ".join(missing)))
+
+    def check_statement(self, doc, line, span):
+        """A C++ statement in backticks (`server.add_sockets(std::move(s));`):
+        its qualified names (A::b) and member calls (.f( and ->f() are
+        checked; free calls and declarations are not (they may be variables).
+        Only spans that look like C++ (a `;`, `->`, `::` or `.x(`) count."""
+        if not re.search(r";|->|::|\.\w+\(", span) or "/" in span.split("(")[0]:
+            return
+        if re.search(r"\bdef\b|\bimport\b|\byield\b|%|\bself\b", span):
+            return  # Python.
+        names = set()
+        for q in re.findall(r"(?<![\w.>])((?:[A-Za-z_]\w*::)+~?[A-Za-z_]\w*)", span):
+            if not q.startswith(("std::", "absl::", "testing::")):
+                names.add(q)
+        for member in re.findall(r"(?:\.|->)([A-Za-z_]\w*)\s*\(", span):
+            names.add(member)
+        for name in sorted(names):
+            parts = [p.lstrip("~") for p in name.split("::")]
+            if parts[-1] in ALLOWED:
+                continue
+            self.counts["identifiers"] += 1
+            missing = [p for p in parts if p not in self.words]
+            if missing and self.opaque:
+                self.unverified_seen.add(name)
+            elif missing:
+                self.problem(doc, line, "identifier not found in the sources: %s "
+                             "(no %s)" % (name, ", ".join(missing)))
 
     # -- a document ----------------------------------------------------------
 
