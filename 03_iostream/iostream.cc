@@ -346,14 +346,7 @@ bool IOStream::run_one_pending() {
     run_write_callback();
     return true;
   }
-  if (read_kind_ != ReadKind::kNone) {
-    size_t length = find_read_length();
-    if (closed_) return true;
-    if (length != kNotReady) {
-      run_read_callback(length);
-      return true;
-    }
-  }
+  if (read_kind_ != ReadKind::kNone && serve_read()) return true;
   if (flush_needed_) {
     flush_needed_ = false;
     if (has_queued_writes() && transport_ready() && !write_blocked_) {

@@ -250,10 +250,14 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   size_t find_delimiter(std::string_view data);
   size_t check_max_bytes(size_t length, size_t unread);
   void run_read_callback(size_t length);
+  bool serve_read();
   // write_path.cc: the write queue.
   void flush_writes();
   void consume_written(size_t count);
-  bool write_callback_ready() const;
+  bool write_callback_ready() const {
+    return write_callbacks_head_ < write_callbacks_.size() &&
+           write_callbacks_[write_callbacks_head_].first <= bytes_written_;
+  }
   void run_write_callback();
   bool has_queued_writes() const { return write_head_ < write_queue_.size(); }
   void release_write_queue();
