@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -128,8 +129,18 @@ std::vector<Socket> bind_sockets(int port, const std::string& address,
   std::vector<Socket> sockets;
   std::set<std::string> seen;  // (family, sockaddr bytes) already bound.
   uint16_t bound_port = 0;     // The ephemeral port the first bind got.
+  // IPv4 first, as Tornado (which sorts by family): the v4 socket picks the
+  // ephemeral port, in getaddrinfo's order within a family.
+  std::vector<const addrinfo*> entries;
   for (const addrinfo* info = list.get(); info != nullptr;
        info = info->ai_next) {
+    entries.push_back(info);
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const addrinfo* a, const addrinfo* b) {
+                     return a->ai_family < b->ai_family;
+                   });
+  for (const addrinfo* info : entries) {
     if (info->ai_family != AF_INET && info->ai_family != AF_INET6) continue;
     if (info->ai_addrlen > sizeof(sockaddr_storage)) continue;
     std::string key(reinterpret_cast<const char*>(info->ai_addr),

@@ -29,15 +29,19 @@ namespace eddy {
 constexpr int kDefaultBacklog = 128;
 
 // Creates listening sockets bound to `port` on `address` (bind_sockets).
-// - address "" binds every interface (0.0.0.0 and ::); "localhost" resolves
-//   to both 127.0.0.1 and ::1; a literal IP binds just that one.
+// - address "" binds every interface (0.0.0.0 and ::); a host name binds
+//   every address getaddrinfo(AI_PASSIVE) gives for it ("localhost": 127.0.0.1
+//   and, where /etc/hosts lists it, ::1); a literal IP binds just that one.
+//   Duplicate results and families the kernel lacks (EAFNOSUPPORT) are
+//   skipped; IPv4 addresses are bound before IPv6 ones.
 // - family AF_UNSPEC (both), AF_INET or AF_INET6 restricts resolution.
 // - Every socket is non-blocking, close-on-exec, SO_REUSEADDR; v6 sockets get
 //   IPV6_V6ONLY; SO_REUSEPORT when reuse_port is true.
 // - port 0: the first socket gets an ephemeral port and every further family
 //   binds that same port, as Tornado does.
 // The caller owns the returned sockets. Throws std::system_error (address in
-// use, bad address, privileged port, ...), naming the address and port.
+// use, bad address, privileged port, port outside 0..65535, ...), naming the
+// address and port: "bind [::1]:8888: Address already in use".
 std::vector<Socket> bind_sockets(int port, const std::string& address = "",
                                  int family = AF_UNSPEC,
                                  int backlog = kDefaultBacklog,
@@ -46,6 +50,8 @@ std::vector<Socket> bind_sockets(int port, const std::string& address = "",
 // Creates a listening unix-domain socket at `path` with permissions `mode`
 // (bind_unix_socket). A stale socket file at `path` is replaced; any other
 // kind of file there is left alone and std::system_error (EEXIST) is thrown.
+// A path that does not fit in sockaddr_un throws ENAMETOOLONG. Messages name
+// the path.
 Socket bind_unix_socket(const std::string& path, mode_t mode = 0600,
                         int backlog = kDefaultBacklog);
 
@@ -93,7 +99,9 @@ std::function<void()> add_accept_handler(int listener, AcceptCallback callback,
                                          AcceptStats* stats = nullptr);
 
 // True when `ip` is a literal IPv4 or IPv6 address (is_valid_ip). Host names,
-// empty strings and strings with NUL bytes are not.
+// empty strings and strings with NUL bytes are not. IPv4 must be a dotted
+// quad ("127.1" is rejected, unlike inet_aton); IPv6 may carry a scope
+// ("fe80::1%lo"), accepted as getaddrinfo(AI_NUMERICHOST) accepts it.
 bool is_valid_ip(std::string_view ip);
 
 }  // namespace eddy

@@ -34,6 +34,13 @@ using SSLContext = bssl::UniquePtr<SSL_CTX>;
 
 // A server context: TLS 1.2 minimum, the certificate/key pair checked to
 // match, optional client verification against ca_certs, ALPN when given.
+// Errors: no certfile, cert_reqs other than kNone without ca_certs, or an
+// ALPN name that is empty or over 255 bytes: std::invalid_argument. An
+// unreadable file: std::system_error ("certfile /x.pem: No such file or
+// directory"). A file without PEM data, a corrupt PEM block or a key that
+// does not match the certificate: std::runtime_error naming the file(s).
+// ALPN picks the first of the server's protocols the client offers; with
+// none in common the handshake proceeds without ALPN.
 SSLContext ssl_options_to_context(const SSLOptions& options);
 
 // A client context for tests and tools: TLS 1.2 minimum; verifies the server
