@@ -149,6 +149,7 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   }
 
   // Runs once when the stream closes, for any reason (set_close_callback).
+  // Set on a stream that has already closed, it runs on the next loop turn.
   void set_close_callback(CloseCallback callback);
   // Closes the stream now (close); queued writes that were not sent are
   // dropped. `error` is stored in error(). Safe to call repeatedly and from

@@ -467,6 +467,18 @@ TEST_F(IOStreamTest, CloseCallbackRunsExactlyOnce) {
   EXPECT_FALSE(s->error());  // The first close decides.
 }
 
+TEST_F(IOStreamTest, CloseCallbackSetAfterCloseStillRunsOnce) {
+  auto [a, b] = unix_pair();
+  auto s = stream(std::move(a));
+  std::weak_ptr<IOStream> weak = s;
+  s->close();
+  run_until([] { return false; }, 0.01);  // The close sequence runs.
+  int closes = 0;
+  s->set_close_callback([&closes, s] { ++closes; });  // Owns the stream.
+  s.reset();
+  ASSERT_TRUE(run_until([&] { return closes == 1 && weak.expired(); }));
+}
+
 TEST_F(IOStreamTest, PendingReadCallbackNeverFiresAfterClose) {
   auto [a, b] = unix_pair();
   auto s = stream(std::move(a));
