@@ -121,7 +121,8 @@ void IOStream::read_until(std::string delimiter, ReadCallback callback,
   if (delimiter.empty()) {
     throw std::invalid_argument("IOStream::read_until: empty delimiter");
   }
-  read_delimiter_ = std::move(delimiter);
+  // Re-arming with the same delimiter (a line protocol) skips the copy.
+  if (delimiter != read_delimiter_) read_delimiter_ = std::move(delimiter);
   start_read(ReadKind::kDelimiter, std::move(callback), max_bytes);
 }
 

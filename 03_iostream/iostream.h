@@ -10,9 +10,11 @@
 // exceeded — closes the stream: error() says why (empty for a clean EOF),
 // the close callback runs exactly once, and pending read/write callbacks
 // never run afterwards (read_until_close is the exception: it receives the
-// data that arrived before the close). Nothing throws out of a loop handler.
+// data that arrived before the close). Nothing throws out of a loop handler:
+// an exception escaping a stream callback is logged on the `application`
+// channel and closes that stream with std::errc::operation_canceled.
 //
-// Threads: loop thread only.
+// Threads: loop thread only. The IOLoop must outlive its streams.
 //
 // Ownership and lifetime. Streams are always held by std::shared_ptr
 // (create()). The stream registers its fd with the IOLoop at its first
