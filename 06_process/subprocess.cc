@@ -43,20 +43,29 @@ struct Reaper {
       // done < 0 (ECHILD): someone else reaped it (or SIGCHLD was set to
       // SIG_IGN). Tornado would leave it waiting forever; report 255 so the
       // exit callback runs and can tell something was off.
-      finish(*it->second, done > 0 ? returncode_of(status) : 255);
+      finish(it->second, done > 0 ? returncode_of(status) : 255);
       it = waiting.erase(it);
     }
   }
 
-  static void finish(Subprocess::State& state, int returncode) {
-    state.returncode = returncode;
-    if (state.exit_callback) {
-      // Run on the next iteration: the callback may destroy the Subprocess
-      // or start new ones while we iterate `waiting`.
-      state.io_loop->add_callback([callback = std::move(state.exit_callback),
-                                   returncode] { callback(returncode); });
-      state.exit_callback = nullptr;
-    }
+  static void finish(const std::shared_ptr<Subprocess::State>& state,
+                     int returncode) {
+    state->returncode = returncode;
+    if (state->exit_callback) schedule_exit_callback(state);
+  }
+
+  // Runs the exit callback on the next iteration: it may destroy the
+  // Subprocess or start new ones while we iterate `waiting`. The callback
+  // stays in the state until then, so a Subprocess destroyed in between
+  // (its destructor clears it) never has its callback run.
+  static void schedule_exit_callback(
+      const std::shared_ptr<Subprocess::State>& state) {
+    state->io_loop->add_callback([state] {
+      if (!state->exit_callback) return;
+      Subprocess::ExitCallback callback = std::move(state->exit_callback);
+      state->exit_callback = nullptr;
+      callback(*state->returncode);
+    });
   }
 };
 
@@ -225,14 +234,11 @@ Subprocess::~Subprocess() { state_->exit_callback = nullptr; }
 pid_t Subprocess::pid() const { return state_->pid; }
 
 void Subprocess::set_exit_callback(ExitCallback callback) {
+  state_->exit_callback = std::move(callback);
   if (state_->returncode) {
-    state_->io_loop->add_callback(
-        [callback = std::move(callback), code = *state_->returncode] {
-          callback(code);
-        });
+    if (state_->exit_callback) Reaper::schedule_exit_callback(state_);
     return;
   }
-  state_->exit_callback = std::move(callback);
   // It may have exited before the reaper ran; check now, as Tornado's
   // _try_cleanup_process does.
   reaper().reap_all();

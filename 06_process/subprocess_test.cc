@@ -202,6 +202,21 @@ TEST(SubprocessTest, ADestroyedSubprocessIsStillReaped) {
       loop().run_until([&] { return !proc_entry_exists(pid); }, kDeadline));
 }
 
+// Regression: an exit callback already queued on the loop (the program had
+// exited) ran after its Subprocess was destroyed.
+TEST(SubprocessTest, QueuedExitCallbackOfADestroyedSubprocessDoesNotRun) {
+  auto child = std::make_unique<Subprocess>(std::vector<std::string>{"true"});
+  ASSERT_EQ(child->wait_for_exit(kDeadline), 0);
+  child->set_exit_callback(
+      [](int) { ADD_FAILURE() << "dropped callback ran"; });
+  child.reset();
+  // Callbacks run in FIFO order: once this marker ran, the queued exit
+  // callback had its chance.
+  bool marker = false;
+  loop().add_callback([&] { marker = true; });
+  ASSERT_TRUE(loop().run_until([&] { return marker; }, kDeadline));
+}
+
 // Regression guard: the reaper must never waitpid(-1) and steal a child it
 // does not own (fork_processes' workers, a library's helpers).
 TEST(SubprocessTest, TheReaperLeavesOtherChildrenAlone) {
