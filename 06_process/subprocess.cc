@@ -25,6 +25,7 @@ struct Reaper {
   IOLoop* io_loop = nullptr;
   std::unique_ptr<SignalWatcher> watcher;
   std::unordered_map<pid_t, std::shared_ptr<Subprocess::State>> waiting;
+  struct sigaction old_sigchld {};  // Restored by uninitialize().
 
   // Python's returncode: exit status, or -signal.
   static int returncode_of(int status) {
@@ -194,6 +195,12 @@ void Subprocess::initialize(IOLoop& io_loop) {
         "Subprocess: the SIGCHLD reaper runs on another IOLoop (call "
         "Subprocess::uninitialize() first)");
   }
+  // SIGCHLD set to SIG_IGN would make the kernel reap our programs and
+  // waitpid fail with ECHILD: use the default disposition while we reap.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset(&default_action.sa_mask);
+  ::sigaction(SIGCHLD, &default_action, &r.old_sigchld);
   r.watcher = std::make_unique<SignalWatcher>(
       io_loop, std::initializer_list<int>{SIGCHLD},
       [](int) { reaper().reap_all(); });
@@ -202,7 +209,9 @@ void Subprocess::initialize(IOLoop& io_loop) {
 
 void Subprocess::uninitialize() {
   Reaper& r = reaper();
+  if (r.io_loop == nullptr) return;
   r.watcher.reset();
+  ::sigaction(SIGCHLD, &r.old_sigchld, nullptr);
   r.io_loop = nullptr;
   r.waiting.clear();
 }

@@ -268,10 +268,26 @@ TEST(SubprocessTest, BadArgumentsThrow) {
   }
 }
 
-TEST(SubprocessTest, TheReaperBelongsToOneLoop) {
+TEST(SubprocessTest, TheReaperBelongsToOneLoopAndResetsIgnoredSigchld) {
   Subprocess::initialize(loop());
   IOLoop other;
   EXPECT_THROW(Subprocess({"true"}, {}, other), std::logic_error);
+  // Moved to another loop after uninitialize(), and correct even when the
+  // program had SIGCHLD ignored (the kernel would reap for us).
+  Subprocess::uninitialize();
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction previous {};
+  ASSERT_EQ(::sigaction(SIGCHLD, &ignore, &previous), 0);
+  {
+    Subprocess child({"sh", "-c", "exit 6"}, {}, other);
+    EXPECT_EQ(child.wait_for_exit(kDeadline), 6);
+  }
+  Subprocess::uninitialize();
+  struct sigaction restored {};
+  ::sigaction(SIGCHLD, &previous, &restored);
+  EXPECT_EQ(restored.sa_handler, SIG_IGN) << "uninitialize restores it";
+  Subprocess::initialize(loop());
 }
 
 }  // namespace
