@@ -81,7 +81,8 @@ struct SupervisionResult {
 // std::nullopt instead of exiting. For tests and for
 // programs that want to do something in the parent afterwards (the parent
 // must still never create an IOLoop). Same preconditions and errors as
-// fork_processes.
+// fork_processes. On return the caller's signal mask is back; a SIGTERM or
+// SIGINT that arrived after the last child exited has been consumed.
 //
 // The supervision loop, in the order of its body (the walkthrough's state
 // diagram): block SIGCHLD/SIGTERM/SIGINT and read them from a signalfd; fork
