@@ -51,9 +51,16 @@ class TCPServer {
   // Starts accepting on sockets made by bind_sockets/bind_unix_socket.
   void add_sockets(std::vector<Socket> sockets);
   void add_socket(Socket socket);
-  // Binds now, starts accepting in start() (bind + start, for multi-process).
+  // Binds now, starts accepting in start() (bind).
   void bind(int port, const std::string& address = "", int family = AF_UNSPEC,
             int backlog = kDefaultBacklog, bool reuse_port = false);
+  // Starts accepting on the sockets bind() made (start). Only
+  // num_processes == 1; anything else throws std::invalid_argument. A
+  // TCPServer holds its IOLoop (an epoll fd) from construction and an epoll
+  // fd must not be shared across fork, so several processes are made with
+  // bind_sockets, then eddy::fork_processes (06_process/process.h), then a
+  // server built in each child with add_sockets (06_process/README.md, "Why
+  // not TCPServer::start(n)").
   void start(int num_processes = 1);
   // Stops accepting and closes the listening sockets; open connections are
   // not touched (stop).

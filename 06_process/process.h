@@ -26,8 +26,8 @@
 //
 // Threads: call fork_processes from the main thread of a single-threaded
 // process (fork copies only the calling thread; other threads' locks would
-// stay held forever in the children). task_id() and cpu_count() may be called
-// from any thread.
+// stay held forever in the children; it logs a warning when it sees other
+// threads). task_id() and cpu_count() may be called from any thread.
 #ifndef EDDY_06_PROCESS_PROCESS_H_
 #define EDDY_06_PROCESS_PROCESS_H_
 
@@ -81,7 +81,8 @@ struct SupervisionResult {
 // std::nullopt instead of exiting. For tests and for
 // programs that want to do something in the parent afterwards (the parent
 // must still never create an IOLoop). Same preconditions and errors as
-// fork_processes.
+// fork_processes. On return the caller's signal mask is back; a SIGTERM or
+// SIGINT that arrived after the last child exited has been consumed.
 //
 // The supervision loop, in the order of its body (the walkthrough's state
 // diagram): block SIGCHLD/SIGTERM/SIGINT and read them from a signalfd; fork
