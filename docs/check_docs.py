@@ -317,9 +317,10 @@ class Checker:
         """A chapter directory that is not in this tree at all (its branch
         has not been merged yet), or solutions/ in a student handout: noted,
         not failed."""
-        optional = CHAPTER_DIR_RE.match(first) or first == "solutions"
-        return bool(optional) and first not in self.tree.dirs and \
-            first not in self.known_packages
+        if first == "solutions":  # Absent from a handout (and the sandbox).
+            return first not in self.tree.dirs
+        return bool(CHAPTER_DIR_RE.match(first)) and first not in self.tree.dirs \
+            and first not in self.known_packages
 
     # -- labels --------------------------------------------------------------
 
