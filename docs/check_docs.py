@@ -153,8 +153,9 @@ def build_targets(tree, package):
     for kind, body in top_level_calls(text):
         m = re.search(r'\bname\s*=\s*"([^"]+)"', body)
         if not m:
-            if kind == "exports_files":
-                targets.update(re.findall(r'"([^"]+)"', body.split("]")[0]))
+            if kind == "exports_files":  # Plain names; globs: exported_files().
+                targets.update(n for n in re.findall(r'"([^"]+)"', body.split("visibility")[0])
+                               if "*" not in n)
             continue
         name = m.group(1)
         targets.add(name)
@@ -544,15 +545,38 @@ def package_visible_to_docs(tree, package):
 
 
 def exported_files(tree, package):
-    """Files a package exports with exports_files() and no visibility (public)."""
+    """Files a package exports to //docs with exports_files(): no visibility
+    (public), public, or naming //docs. Globs over the package's own files
+    are expanded."""
     path = os.path.join(package, "BUILD.bazel") if package else "BUILD.bazel"
     if path not in tree.files:
         return set()
+    prefix = package + "/" if package else ""
+    packages = tree.packages()
+
+    def owner(f):  # The package a file belongs to: its deepest BUILD dir.
+        d = os.path.dirname(f)
+        while d and d not in packages:
+            d = os.path.dirname(d)
+        return d
+
+    own = {f[len(prefix):] for f in tree.files
+           if f.startswith(prefix) and owner(f) == package}
     result = set()
     for kind, body in top_level_calls(tree.read(path)):
-        if kind == "exports_files" and ("visibility" not in body or
-                                        "//visibility:public" in body or "//docs" in body):
-            result.update(re.findall(r'"([^"]+)"', body.split("]")[0]))
+        if kind != "exports_files":
+            continue
+        names = body.split("visibility")[0]
+        if "visibility" in body and "//visibility:public" not in body and \
+                "//docs" not in body:
+            continue
+        for glob_body in re.findall(r"glob\(\s*\[([^\]]*)\]", names):
+            for pattern in re.findall(r'"([^"]+)"', glob_body):
+                rx = re.compile("^" + re.escape(pattern).replace(r"\*\*/", "(?:.*/)?")
+                                .replace(r"\*", "[^/]*") + "$")
+                result.update(f for f in own if rx.match(f))
+        names = re.sub(r"glob\(\s*\[[^\]]*\]\s*\)", "", names)
+        result.update(re.findall(r'"([^"]+)"', names))
     return result
 
 
@@ -566,9 +590,11 @@ def referencable_files(tree):
             continue
         visible = package_visible_to_docs(tree, package)
         exported = exported_files(tree, package)
-        if not visible and package:  # The root package exports README.md.
-            opaque.add(package)
-        for t in (build_targets(tree, package) or set()):
+        sources = {t for t in (build_targets(tree, package) or set())
+                   if t.endswith((".h", ".cc"))}
+        if not visible and package and not sources <= exported:
+            opaque.add(package)  # (The root package exports README.md.)
+        for t in (build_targets(tree, package) or set()) | exported:
             path = os.path.join(package, t) if package else t
             if path in tree.files and (visible or t in exported):
                 result.add("//%s:%s" % (package, t))
