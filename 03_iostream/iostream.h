@@ -252,6 +252,12 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   // read_path.cc: filling the buffer and matching pending reads against it.
   void read_to_buffer();
   size_t recv_size() const;
+  // How much an idle stream (no read pending) buffers before it stops
+  // watching READ.
+  size_t idle_buffer_limit() const {
+    return read_chunk_size_ < max_buffer_size_ ? read_chunk_size_
+                                               : max_buffer_size_;
+  }
   size_t find_read_length();
   size_t find_delimiter(std::string_view data);
   size_t check_max_bytes(size_t length, size_t unread);

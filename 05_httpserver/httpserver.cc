@@ -21,12 +21,26 @@ void check_options(const HTTPServerOptions& options) {
 }  // namespace
 
 HTTPServer::HTTPServer(RequestCallback request_callback,
+                       HTTPServerOptions options)
+    : TCPServer(
+          options.ssl_options,
+          std::max<size_t>(kDefaultMaxBufferSize, options.max_header_size * 2),
+          options.chunk_size) {
+  init(std::move(request_callback), std::move(options));
+}
+
+HTTPServer::HTTPServer(RequestCallback request_callback,
                        HTTPServerOptions options, IOLoop& io_loop)
     : TCPServer(
           options.ssl_options,
           std::max<size_t>(kDefaultMaxBufferSize, options.max_header_size * 2),
-          options.chunk_size, io_loop),
-      context_(std::make_shared<HTTP1ServerContext>()) {
+          options.chunk_size, io_loop) {
+  init(std::move(request_callback), std::move(options));
+}
+
+void HTTPServer::init(RequestCallback request_callback,
+                      HTTPServerOptions options) {
+  context_ = std::make_shared<HTTP1ServerContext>();
   check_options(options);
   if (!request_callback)
     throw std::invalid_argument("HTTPServer needs a request callback");

@@ -342,4 +342,10 @@ int fork_processes(int num_processes, int max_restarts) {
   std::exit(result.exit_status);
 }
 
+TCPServer::ProcessForker process_forker(int max_restarts) {
+  return [max_restarts](int num_processes) {
+    return fork_processes(num_processes, max_restarts);
+  };
+}
+
 }  // namespace eddy
