@@ -642,7 +642,10 @@ def write_build(root):
                        if f in tree.files and f not in visible_paths
                        and not f.startswith(("docs/", "solutions/"))
                        and not any(f.startswith(p + "/") for p in opaque))
-    lines = [BEGIN, "# The Markdown files and sources the check reads."]
+    lines = [BEGIN,
+             "# A build error naming a file or target below that was renamed or deleted:",
+             "# run `python3 docs/check_docs.py --write-build` and commit this file.",
+             "# The Markdown files and sources the check reads."]
     lines.append("DOCS_CHECK_FILES = [")
     lines += ['    "%s",' % l for l in doc_labels]
     lines.append("]")
