@@ -13,6 +13,9 @@ exercises' statements) cites code in three ways, and each is checked:
   identifiers `IOLoop::add_handler`, `run_until(condition, timeout)`: a
               backticked C++ name followed by `(` or containing `::`; every
               part of it must occur as a word in the sources (*.h, *.cc).
+              In a backticked statement, its A::b names and .f( calls.
+  tags        `DOC: headers-parse` (STYLE.md: cite code by stable tags): some
+              source must carry the same `DOC: headers-parse` comment.
 
 Skipped on purpose: fenced code blocks except for labels and chapter paths
 (they hold shell sessions and snippets); table columns whose header names
@@ -78,6 +81,7 @@ IDENT_RE = re.compile(r"^(~?[A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*)(\(.*\))?(?:\s*(?:
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
 LINK_RE = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
+TAG_RE = re.compile(r"DOC: ([a-z0-9][a-z0-9-]*[a-z0-9])")
 
 
 class Tree:
@@ -117,17 +121,21 @@ class Tree:
                       and "/testdata/" not in "/" + f)
 
     def words(self):
-        """Every identifier-like word of the sources."""
+        """Every identifier-like word of the sources; also fills self.tags
+        with the stable tags the sources carry (`// DOC: name.`)."""
         words = set()
+        self.tags = set()
         for f in self.files:
             if f.startswith(("docs/testdata/", "docs/check_docs.py",
                              "docs/docs_check_fails_on_rot_test.sh")):
                 continue  # The check itself and its test data name broken things.
             if f.endswith(SOURCE_EXTENSIONS) or os.path.basename(f).startswith("BUILD"):
                 try:
-                    words.update(re.findall(r"[A-Za-z_]\w*", self.read(f)))
+                    text = self.read(f)
                 except (UnicodeDecodeError, OSError):
-                    pass
+                    continue
+                words.update(re.findall(r"[A-Za-z_]\w*", text))
+                self.tags.update(TAG_RE.findall(text))
         return words
 
     def packages(self):
@@ -243,7 +251,7 @@ class Checker:
         self.packages = tree.packages()
         self.problems = []
         self.pending = set()  # Chapters cited but absent from the tree.
-        self.counts = {"files": 0, "labels": 0, "identifiers": 0}
+        self.counts = {"files": 0, "labels": 0, "identifiers": 0, "tags": 0}
 
     def problem(self, doc, line, message):
         self.problems.append("%s:%d: %s" % (doc, line, message))
@@ -452,6 +460,14 @@ class Checker:
                 checking = True
             if not checking:
                 continue
+            for tag in TAG_RE.findall(raw):
+                self.counts["tags"] += 1
+                if tag not in self.tree.tags:
+                    if self.opaque:
+                        self.unverified_seen.add("DOC: " + tag)
+                    else:
+                        self.problem(doc, number, "no source carries the tag "
+                                     "`DOC: %s`" % tag)
             if FENCE_RE.match(raw):
                 in_fence = not in_fence
                 continue
@@ -736,10 +752,10 @@ def main():
         print("note: %s/ is not in this tree (not merged yet?): references "
               "into it were not checked" % chapter)
     print("docs check: %d Markdown files, %d file references, %d labels, "
-          "%d identifiers; %d broken" % (len(docs), checker.counts["files"],
-                                         checker.counts["labels"],
-                                         checker.counts["identifiers"],
-                                         len(problems)))
+          "%d identifiers, %d tags; %d broken" % (
+              len(docs), checker.counts["files"], checker.counts["labels"],
+              checker.counts["identifiers"], checker.counts["tags"],
+              len(problems)))
     return 1 if problems else 0
 
 

@@ -23,7 +23,8 @@ for want in \
   "broken.md:9: identifier not found in the sources: IOLoop::no_such_method" \
   "broken.md:12: label //01_ioloop:renamed_test is not among" \
   "broken.md:15: identifier not found in the sources: add_handler_v3" \
-  "; 7 broken"; do
+  "broken.md:17: no source carries the tag \`DOC: no-such-tag\`" \
+  "; 8 broken"; do
   grep -qF -- "$want" <<<"$out" || { echo "FAIL: missing: $want"; fail=1; }
 done
 grep -q "tornado_only_name" <<<"$out" && { echo "FAIL: the Tornado column was checked"; fail=1; }

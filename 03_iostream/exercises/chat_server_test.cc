@@ -24,6 +24,12 @@ struct Fixture {
     server->listen(0, "127.0.0.1");
     address = server->listening_addresses().at(0);
   }
+  // The clients (declared after the fixture) are gone by now: let the
+  // server notice every close before the loop is destroyed.
+  ~Fixture() {
+    testing::drive(loop, [&] { return server->members() == 0; }, 2.0);
+    loop.run_until([] { return false; }, 0.05);
+  }
   // A client that has joined as `nick` (the greeting consumed).
   std::unique_ptr<Client> join(const std::string& nick) {
     auto c = std::make_unique<Client>(loop, address);
@@ -194,6 +200,8 @@ TEST(ChatServerTest, ServerDestroyedWhileClientsAreConnected) {
   ASSERT_TRUE(b.wait_for("a: still here\n")) << "the room outlives the server";
   a.close();
   ASSERT_TRUE(b.wait_for("* a left\n"));
+  b.close();
+  loop.run_until([] { return false; }, 0.1);
 }
 
 }  // namespace

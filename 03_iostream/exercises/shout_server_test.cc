@@ -23,6 +23,12 @@ struct Fixture {
     server->listen(0, "127.0.0.1");
     address = server->listening_addresses().at(0);
   }
+  // The clients (declared after the fixture) are gone by now: let the
+  // server notice, so that no stream is left open when the loop is
+  // destroyed (a stream whose pending read callback holds it would leak).
+  ~Fixture() {
+    testing::drive(loop, [&] { return server->open_connections() == 0; }, 2.0);
+  }
   // The count, after letting the loop notice what happened.
   bool wait_open(size_t n) {
     return testing::drive(loop, [&] { return server->open_connections() == n; },

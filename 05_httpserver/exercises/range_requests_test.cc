@@ -65,8 +65,9 @@ TEST_P(RangeTest, Answers) {
   EXPECT_EQ(r.headers.get("Content-Range"), c.content_range);
   EXPECT_EQ(r.headers.get("Accept-Ranges"), "bytes");
   EXPECT_EQ(r.headers.get("Content-Type"), "text/plain");
-  if (c.code != 416)
+  if (c.code != 416) {
     EXPECT_EQ(r.headers.get("Content-Length"), std::to_string(c.body.size()));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, RangeTest, ::testing::ValuesIn(kCases),
