@@ -62,6 +62,9 @@ IOStream::IOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
       read_chunk_size_(read_chunk_size == 0 ? kDefaultReadChunkSize
                                             : read_chunk_size) {
   if (!socket_) throw std::invalid_argument("IOStream: invalid socket");
+  if (max_buffer_size_ == 0) {
+    throw std::invalid_argument("IOStream: max_buffer_size must be > 0");
+  }
   int flags = ::fcntl(socket_.get(), F_GETFL);
   if (flags >= 0 && (flags & O_NONBLOCK) == 0) {
     ::fcntl(socket_.get(), F_SETFL, flags | O_NONBLOCK);
@@ -121,7 +124,8 @@ void IOStream::read_until(std::string delimiter, ReadCallback callback,
   if (delimiter.empty()) {
     throw std::invalid_argument("IOStream::read_until: empty delimiter");
   }
-  read_delimiter_ = std::move(delimiter);
+  // Re-arming with the same delimiter (a line protocol) skips the copy.
+  if (delimiter != read_delimiter_) read_delimiter_ = std::move(delimiter);
   start_read(ReadKind::kDelimiter, std::move(callback), max_bytes);
 }
 
@@ -134,8 +138,8 @@ void IOStream::read_until_regex(std::regex regex, ReadCallback callback,
                                                size_t) -> size_t {
     std::cmatch match;
     if (!std::regex_search(data.begin(), data.end(), match, regex)) return 0;
-    size_t end = static_cast<size_t>(match.position(0) + match.length(0));
-    return end == 0 ? 0 : end;
+    // An empty match at 0 returns 0, "not yet": a terminator has a length.
+    return static_cast<size_t>(match.position(0) + match.length(0));
   };
   read_matcher_ = std::move(matcher);
   start_read(ReadKind::kMatch, std::move(callback), max_bytes);
@@ -206,8 +210,14 @@ void IOStream::connect(const SocketAddress& address, ConnectCallback callback) {
 
 void IOStream::set_close_callback(CloseCallback callback) {
   close_callback_ = std::move(callback);
+  if (closed_) {
+    // Already closed: it runs on the next loop turn (and is then destroyed,
+    // so a callback that owns the stream cannot leak it).
+    if (!dispatching_) schedule_dispatch();
+    return;
+  }
   // Watch the fd even before the first read, so a peer close is noticed.
-  if (!closed_) update_io_state();
+  update_io_state();
 }
 
 void IOStream::close(std::error_code error) {
@@ -269,7 +279,7 @@ uint32_t IOStream::wanted_events() const {
   uint32_t events = has_queued_writes() ? IOLoop::WRITE : 0;
   // With no read pending, watch READ (to notice EOF) only until one chunk
   // is buffered; see iostream.h.
-  if (read_kind_ != ReadKind::kNone || buffer_.size() < read_chunk_size_) {
+  if (read_kind_ != ReadKind::kNone || buffer_.size() < idle_buffer_limit()) {
     events |= IOLoop::READ;
   }
   return events;
@@ -387,7 +397,7 @@ void IOStream::finish_close() {
     invoke([&] { callback(data); });
   }
   read_kind_ = ReadKind::kNone;
-  if (close_done_) return;
+  if (close_done_ && !close_callback_) return;
   close_done_ = true;
   CloseCallback callback = std::move(close_callback_);
   close_callback_ = nullptr;
@@ -469,11 +479,12 @@ void IOStream::handle_error_event() {
   }
   int error = 0;
   socklen_t length = sizeof error;
-  if (::getsockopt(socket_.get(), SOL_SOCKET, SO_ERROR, &error, &length) < 0 ||
-      error == 0) {
-    error = EPIPE;
+  if (::getsockopt(socket_.get(), SOL_SOCKET, SO_ERROR, &error, &length) < 0) {
+    error = EPIPE;  // Not a socket: a pipe whose reader has gone.
   }
-  close(std::error_code(error, std::system_category()));
+  // SO_ERROR 0 with a hangup: both directions were shut down cleanly.
+  close(error == 0 ? std::error_code()
+                   : std::error_code(error, std::system_category()));
 }
 
 }  // namespace eddy
