@@ -22,6 +22,8 @@ namespace {
 // One event reads at most this much (unless one read_bytes needs more), so a
 // fast peer cannot starve the loop's other fds.
 constexpr size_t kMaxReadPerEvent = 1024 * 1024;
+// The largest single recv a read_bytes asks for (see recv_size).
+constexpr size_t kMaxRecv = 1024 * 1024;
 
 }  // namespace
 
@@ -30,7 +32,7 @@ ssize_t IOStream::read_from_fd(char* buffer, size_t size) {
 }
 
 // How much the next recv asks for: a chunk, or what a read_bytes still
-// needs when that is more (one syscall for a large message), never past
+// needs when that is more (one syscall for a 1 MiB message), never past
 // max_buffer_size.
 size_t IOStream::recv_size() const {
   if (read_kind_ == ReadKind::kNone) {
@@ -40,7 +42,9 @@ size_t IOStream::recv_size() const {
   }
   size_t want = read_chunk_size_;
   if (read_kind_ == ReadKind::kBytes && read_bytes_ > buffer_.size()) {
-    want = std::max(want, read_bytes_ - buffer_.size());
+    // Up to 1 MiB at once: a peer that announces 100 MiB and sends 10
+    // bytes does not get 100 MiB reserved; the buffer grows as data comes.
+    want = std::max(want, std::min(read_bytes_ - buffer_.size(), kMaxRecv));
   }
   return std::min(want, max_buffer_size_ - buffer_.size());
 }
