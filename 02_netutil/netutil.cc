@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -49,24 +50,64 @@ struct AddrinfoDeleter {
 };
 using AddrinfoList = std::unique_ptr<addrinfo, AddrinfoDeleter>;
 
-AddrinfoList resolve_passive(int port, const std::string& address, int family) {
+AddrinfoList getaddrinfo_passive(const char* node, int port, int family,
+                                 int flags, int* rc) {
   addrinfo hints{};
   hints.ai_family = family;
   hints.ai_socktype = SOCK_STREAM;
-  // AI_PASSIVE alone, as Tornado: AI_ADDRCONFIG would drop ::1 on hosts whose
-  // only IPv6 address is the loopback one.
-  hints.ai_flags = AI_PASSIVE;
+  hints.ai_flags = flags;
   addrinfo* list = nullptr;
   std::string service = std::to_string(port);
-  int rc = getaddrinfo(address.empty() ? nullptr : address.c_str(),
-                       service.c_str(), &hints, &list);
+  *rc = getaddrinfo(node, service.c_str(), &hints, &list);
+  return AddrinfoList(*rc == 0 ? list : nullptr);
+}
+
+bool is_localhost(const std::string& address) {
+  std::string name = address;
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  if (name.size() != 9) return false;
+  for (char& c : name)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name == "localhost";
+}
+
+// The addresses to bind, as getaddrinfo lists (usually one).
+std::vector<AddrinfoList> resolve_passive(int port, const std::string& address,
+                                          int family) {
+  // AI_PASSIVE alone, as Tornado: AI_ADDRCONFIG would drop ::1 on hosts whose
+  // only IPv6 address is the loopback one.
+  int rc = 0;
+  std::vector<AddrinfoList> lists;
+  lists.push_back(
+      getaddrinfo_passive(address.empty() ? nullptr : address.c_str(), port,
+                          family, AI_PASSIVE, &rc));
+  if (rc != 0 && is_localhost(address)) {
+    // RFC 6761 §6.3: "localhost" is always the loopback address, even on a
+    // machine whose resolver does not know it (a minimal system without
+    // /etc/hosts, where glibc asks DNS). Fall back to the literals.
+    lists.clear();
+    int v4 = 0, v6 = 0;
+    if (family != AF_INET6) {
+      lists.push_back(
+          getaddrinfo_passive("127.0.0.1", port, AF_INET, AI_NUMERICHOST, &v4));
+    }
+    if (family != AF_INET) {
+      lists.push_back(
+          getaddrinfo_passive("::1", port, AF_INET6, AI_NUMERICHOST, &v6));
+    }
+    if ((family == AF_INET6 || v4 != 0) && (family == AF_INET || v6 != 0)) {
+      lists.clear();
+    } else {
+      rc = 0;
+    }
+  }
   if (rc != 0) {
     std::string what =
         "getaddrinfo '" + address + "' port " + std::to_string(port);
     if (rc == EAI_SYSTEM) throw_errno(errno, what);
     throw std::system_error(rc, gai_category(), what);
   }
-  return AddrinfoList(list);
+  return lists;
 }
 
 void set_int_option(const Socket& sock, int level, int option, int value,
@@ -125,16 +166,18 @@ std::vector<Socket> bind_sockets(int port, const std::string& address,
     throw_errno(EINVAL, "bind_sockets '" + address + "' port " +
                             std::to_string(port) + ": port out of range");
   }
-  AddrinfoList list = resolve_passive(port, address, family);
+  std::vector<AddrinfoList> lists = resolve_passive(port, address, family);
   std::vector<Socket> sockets;
   std::set<std::string> seen;  // (family, sockaddr bytes) already bound.
   uint16_t bound_port = 0;     // The ephemeral port the first bind got.
   // IPv4 first, as Tornado (which sorts by family): the v4 socket picks the
   // ephemeral port, in getaddrinfo's order within a family.
   std::vector<const addrinfo*> entries;
-  for (const addrinfo* info = list.get(); info != nullptr;
-       info = info->ai_next) {
-    entries.push_back(info);
+  for (const AddrinfoList& list : lists) {
+    for (const addrinfo* info = list.get(); info != nullptr;
+         info = info->ai_next) {
+      entries.push_back(info);
+    }
   }
   std::stable_sort(entries.begin(), entries.end(),
                    [](const addrinfo* a, const addrinfo* b) {

@@ -31,7 +31,9 @@ constexpr int kDefaultBacklog = 128;
 // Creates listening sockets bound to `port` on `address` (bind_sockets).
 // - address "" binds every interface (0.0.0.0 and ::); a host name binds
 //   every address getaddrinfo(AI_PASSIVE) gives for it ("localhost": 127.0.0.1
-//   and, where /etc/hosts lists it, ::1); a literal IP binds just that one.
+//   and, where /etc/hosts lists it, ::1; on a system whose resolver does
+//   not know "localhost" at all, 127.0.0.1 and ::1, as RFC 6761 §6.3 asks);
+//   a literal IP binds just that one.
 //   Duplicate results and families the kernel lacks (EAFNOSUPPORT) are
 //   skipped; IPv4 addresses are bound before IPv6 ones.
 // - family AF_UNSPEC (both), AF_INET or AF_INET6 restricts resolution.
