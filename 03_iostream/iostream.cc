@@ -34,11 +34,24 @@
 
 namespace eddy {
 
+namespace {
+
+// Lets std::make_shared reach the protected constructor, so the stream and
+// its reference counts share one allocation.
+struct SharedIOStream : IOStream {
+  SharedIOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
+                 size_t read_chunk_size)
+      : IOStream(std::move(socket), io_loop, max_buffer_size, read_chunk_size) {
+  }
+};
+
+}  // namespace
+
 std::shared_ptr<IOStream> IOStream::create(Socket socket, IOLoop& io_loop,
                                            size_t max_buffer_size,
                                            size_t read_chunk_size) {
-  return std::shared_ptr<IOStream>(new IOStream(
-      std::move(socket), io_loop, max_buffer_size, read_chunk_size));
+  return std::make_shared<SharedIOStream>(std::move(socket), io_loop,
+                                          max_buffer_size, read_chunk_size);
 }
 
 IOStream::IOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
@@ -58,7 +71,7 @@ IOStream::IOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
 IOStream::~IOStream() {
   // Not closed: the owner dropped an open stream. Its callbacks cannot run
   // any more; just stop watching the fd (the Socket member closes it).
-  if (registered_events_ != 0) io_loop_.remove_handler(socket_.get());
+  if (registered_) io_loop_.remove_handler(socket_.get());
 }
 
 // ---- Public calls -----------------------------------------------------------
@@ -202,9 +215,9 @@ void IOStream::close(std::error_code error) {
   closed_ = true;
   error_ = error;
   connecting_ = false;
-  if (registered_events_ != 0) {
+  if (registered_) {
     io_loop_.remove_handler(socket_.get());
-    registered_events_ = 0;
+    registered_ = false;
   }
   socket_.reset();
   release_write_queue();
@@ -253,7 +266,13 @@ void IOStream::handle_io(uint32_t events) {
 
 uint32_t IOStream::wanted_events() const {
   if (connecting_) return IOLoop::WRITE;
-  return IOLoop::READ | (has_queued_writes() ? IOLoop::WRITE : 0);
+  uint32_t events = has_queued_writes() ? IOLoop::WRITE : 0;
+  // With no read pending, watch READ (to notice EOF) only until one chunk
+  // is buffered; see iostream.h.
+  if (read_kind_ != ReadKind::kNone || buffer_.size() < read_chunk_size_) {
+    events |= IOLoop::READ;
+  }
+  return events;
 }
 
 bool IOStream::transport_ready() const { return !connecting_; }
@@ -297,8 +316,9 @@ void IOStream::run_connect_callback() {
 void IOStream::update_io_state() {
   if (dispatching_ || closed_) return;
   uint32_t wanted = wanted_events();
-  if (wanted == registered_events_) return;
-  if (registered_events_ == 0) {
+  if (registered_ && wanted == registered_events_) return;
+  if (!registered_) {
+    if (wanted == 0) return;  // Nothing to wait for yet: stay unregistered.
     std::weak_ptr<IOStream> weak = weak_from_this();
     io_loop_.add_handler(
         socket_.get(),
@@ -309,6 +329,7 @@ void IOStream::update_io_state() {
   } else {
     io_loop_.update_handler(socket_.get(), wanted);
   }
+  registered_ = true;
   registered_events_ = wanted;
 }
 
@@ -346,14 +367,7 @@ bool IOStream::run_one_pending() {
     run_write_callback();
     return true;
   }
-  if (read_kind_ != ReadKind::kNone) {
-    size_t length = find_read_length();
-    if (closed_) return true;
-    if (length != kNotReady) {
-      run_read_callback(length);
-      return true;
-    }
-  }
+  if (read_kind_ != ReadKind::kNone && serve_read()) return true;
   if (flush_needed_) {
     flush_needed_ = false;
     if (has_queued_writes() && transport_ready() && !write_blocked_) {

@@ -88,13 +88,6 @@ void ReadBuffer::reallocate(size_t new_capacity) {
   write_pos_ = unread;
 }
 
-std::string_view ReadBuffer::consume(size_t count) {
-  std::string_view bytes(data_ + read_pos_, count);
-  read_pos_ += count;
-  if (read_pos_ == write_pos_) read_pos_ = write_pos_ = 0;
-  return bytes;
-}
-
 void ReadBuffer::release() {
   if (data_ != nullptr) pool().give(data_, capacity_);
   data_ = nullptr;
