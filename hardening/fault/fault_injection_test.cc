@@ -4,10 +4,15 @@
 // server's descriptors back at their baseline.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "01_ioloop/ioloop.h"
+#include "02_netutil/ssl_context.h"
+#include "02_netutil/test_certificates.h"
+#include "03_iostream/ssl_iostream.h"
+#include "05_httpserver/test_client.h"
 #include "hardening/fault/syscall_faults.h"
 #include "hardening/test_support.h"
 
@@ -120,6 +125,106 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Schedule{"ReadReset", {{Syscall::kRead, Fault::kEconnreset, 7, 3}}},
         Schedule{"WriteReset", {{Syscall::kWrite, Fault::kEconnreset, 5, 2}}}),
+    [](const ::testing::TestParamInfo<Schedule>& info) {
+      return info.param.name;
+    });
+
+// ---- TLS: the BIO's recv/send fail on a schedule -----------------------------
+
+class TLSFaultTest : public ::testing::TestWithParam<Schedule> {
+ protected:
+  static void SetUpTestSuite() {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/certs";
+    certificates_ =
+        new testing::TestCertificates(testing::write_test_certificates(dir));
+  }
+  static void TearDownTestSuite() { delete certificates_; }
+  void TearDown() override { fault::clear_rules(); }
+
+  static testing::TestCertificates* certificates_;
+  IOLoop loop_;
+};
+
+testing::TestCertificates* TLSFaultTest::certificates_ = nullptr;
+
+// One TLS connection pipelines requests with bodies up to 40 KB; every
+// response must come back byte for byte while the server's recv/send fail.
+TEST_P(TLSFaultTest, EveryResponseArrivesByteForByte) {
+  HTTPServerOptions options;
+  SSLOptions ssl;
+  ssl.certfile = certificates_->certfile;
+  ssl.keyfile = certificates_->keyfile;
+  options.ssl_options = ssl;
+  EchoServer server(loop_, options);
+  SSLContext client_context =
+      ssl_client_context(certificates_->ca_certfile, true);
+  const size_t baseline = open_fd_count();
+  for (const Rule& rule : GetParam().rules) fault::set_rule(rule);
+
+  std::vector<std::string> bodies;
+  std::vector<std::string> methods;
+  std::string requests;
+  for (int i = 0; i < 12; ++i) {
+    bodies.push_back(
+        hardening::make_body(std::vector<size_t>{0, 1, 100, 3000, 40000}[i % 5],
+                             static_cast<unsigned>(i)));
+    methods.push_back(bodies.back().empty() ? "GET" : "POST");
+    requests += hardening::make_request("/tls" + std::to_string(i),
+                                        bodies.back());
+  }
+  auto client = SSLIOStream::create_client(
+      Socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)),
+      client_context.get(), "localhost", loop_);
+  std::string received;
+  std::function<void()> read_more = [&] {
+    client->read_bytes(
+        65536,
+        [&](std::string_view data) {
+          received.append(data);
+          read_more();
+        },
+        /*partial=*/true);
+  };
+  client->connect(server.server->listening_addresses().at(0), [&] {
+    client->write(requests);
+    read_more();
+  });
+  loop_.run_until(
+      [&] {
+        return client->closed() ||
+               testing::count_final_responses(received, methods) ==
+                   bodies.size();
+      },
+      60);
+  auto responses = testing::parse_responses(received, methods);
+  ASSERT_EQ(responses.size(), bodies.size()) << client->error().message();
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    EXPECT_EQ(responses[i].code, 200);
+    EXPECT_EQ(responses[i].body, bodies[i]) << "request " << i;
+  }
+  for (const Rule& rule : GetParam().rules) {
+    EXPECT_GT(fault::injected(rule.syscall), 0u)
+        << "the schedule never fired for " << fault::to_string(rule.syscall);
+  }
+  fault::clear_rules();
+  read_more = nullptr;
+  client->close();
+  client.reset();
+  loop_.run_until([&] { return server.server->connection_count() == 0; }, 10);
+  loop_.run_until([] { return false; }, 0.05);
+  EXPECT_EQ(open_fd_count(), baseline);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Schedules, TLSFaultTest,
+    ::testing::Values(
+        Schedule{"RecvEintr", {{Syscall::kTlsRecv, Fault::kEintr, 3}}},
+        Schedule{"RecvEagain", {{Syscall::kTlsRecv, Fault::kEagain, 2}}},
+        Schedule{"RecvShort", {{Syscall::kTlsRecv, Fault::kShort, 1}}},
+        Schedule{"SendEintr", {{Syscall::kTlsSend, Fault::kEintr, 3}}},
+        Schedule{"SendEagain", {{Syscall::kTlsSend, Fault::kEagain, 2}}},
+        Schedule{"SendShort", {{Syscall::kTlsSend, Fault::kShort, 2}}}),
     [](const ::testing::TestParamInfo<Schedule>& info) {
       return info.param.name;
     });
