@@ -64,8 +64,9 @@ size_t count_head_ends(std::string_view bytes) {
 
 class Harness {
  public:
-  Harness(uint8_t options, std::string_view payload)
-      : max_header_size_(kHeaderSizes[options & 3]),
+  Harness(uint8_t options, bool extras, std::string_view payload)
+      : extras_(extras),
+        max_header_size_(kHeaderSizes[options & 3]),
         max_body_size_(kBodySizes[(options >> 2) & 3]),
         shutdown_at_end_((options >> 4) & 1),
         payload_(payload) {}
@@ -80,6 +81,7 @@ class Harness {
   std::string check();
   size_t next_piece_size(uint8_t split_mode);
 
+  const bool extras_;  // decompress_request and xheaders.
   const size_t max_header_size_;
   const size_t max_body_size_;
   const bool shutdown_at_end_;
@@ -118,6 +120,8 @@ void Harness::setup() {
   context_->options.max_header_size = max_header_size_;
   context_->options.max_body_size = max_body_size_;
   context_->options.chunk_size = 64;  // Small reads: more code paths.
+  context_->options.decompress_request = extras_;
+  context_->options.xheaders = extras_;
   context_->request_callback = [this](HTTPServerRequest& request) {
     methods_.push_back(request.method);
     std::string body = echo_body(request.method, request.uri, request.body);
@@ -300,8 +304,9 @@ std::string run_http1_input(std::string_view input) {
   if (input.size() < 2) return {};
   uint8_t options = static_cast<uint8_t>(input[0]);
   uint8_t seed = static_cast<uint8_t>(input[1]);
-  Harness harness(options, input.substr(2));
-  return harness.run(static_cast<uint8_t>(options >> 5), seed);
+  Harness harness(options, (seed & 0x80) != 0, input.substr(2));
+  return harness.run(static_cast<uint8_t>(options >> 5),
+                     static_cast<uint8_t>(seed & 0x7f));
 }
 
 }  // namespace eddy::fuzz

@@ -5,7 +5,8 @@
 // checked-in corpus with the same code.
 //
 // Input layout: byte 0 chooses the limits and the split mode, byte 1 seeds
-// the split sizes, the rest is what the client sends:
+// the split sizes (bits 0-6) and turns on decompress_request and xheaders
+// (bit 7), the rest is what the client sends:
 //   bits 0-1  max_header_size: 64, 256, 1024, 65536
 //   bits 2-3  max_body_size:   0, 16, 100, 4096
 //   bit  4    the client shuts down its sending side after the last byte
