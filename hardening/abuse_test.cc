@@ -363,6 +363,52 @@ TEST_F(TLSAbuseTest, ResetMidHandshakeThousandTimes) {
   expect_https_served();
 }
 
+// ---- Pipelining without reading ---------------------------------------------
+
+// Regression: HTTP1Connection read the next pipelined request as soon as a
+// response was queued, not once it was sent, so a client that pipelines
+// requests for large responses and never reads made the server queue every
+// response (here 40 x 1 MiB) in memory. Now the server stops taking
+// requests while more than a bounded amount of output waits for the client.
+TEST_F(AbuseTest, RegressionPipelinedRequestsWithUnreadResponsesGrowTheWriteQueue) {
+  start();
+  constexpr size_t kPipelined = 40;
+  int fd = connect_plain(port_, /*receive_buffer=*/4096);
+  ASSERT_GE(fd, 0);
+  std::string requests;
+  for (size_t i = 0; i < kPipelined; ++i)
+    requests += "GET /big HTTP/1.1\r\nHost: a\r\n\r\n";
+  send_all(fd, requests);
+  loop_.run_until([] { return false; }, 0.5);
+  // The kernel's socket buffers hold a few responses; the server must not
+  // have answered (and queued) more than a handful.
+  EXPECT_LE(handled_, 8u) << "responses queued for a client that never reads";
+  // Once the client reads, every response arrives, in order.
+  int big = 1 << 20;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+  std::string received;
+  loop_.run_until(
+      [&] {
+        char buffer[65536];
+        for (;;) {
+          ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+          if (n <= 0) break;
+          received.append(buffer, static_cast<size_t>(n));
+        }
+        return received.size() >= kPipelined * kBigResponse;
+      },
+      30);
+  auto responses = parse_responses(received);
+  EXPECT_EQ(responses.size(), kPipelined);
+  EXPECT_EQ(handled_, kPipelined);
+  for (const auto& response : responses) {
+    EXPECT_EQ(response.code, 200);
+    EXPECT_EQ(response.body.size(), kBigResponse);
+  }
+  ::close(fd);
+  expect_clean_and_serving();
+}
+
 // ---- Floods ----------------------------------------------------------------
 
 // Sends `prefix`, then `filler` until the server closes (at most `limit`
