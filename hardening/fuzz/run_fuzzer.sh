@@ -16,7 +16,10 @@ shift || true
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 WORK="${WORK:-/tmp/ch08-fuzz-work}"
 output_base="${OUTPUT_BASE:-/tmp/ch08-fuzz}"
-flags=(--config=fuzz --repo_env=CC=clang-14)
+# --symlink_prefix=/: no bazel-* convenience symlinks. Pointed at this other
+# output base, they would make the next plain `tools/bazel test //...` in the
+# checkout descend into them and fail.
+flags=(--config=fuzz --repo_env=CC=clang-14 --symlink_prefix=/)
 
 tools/bazel --output_base="$output_base" build "${flags[@]}" //hardening:http1_fuzzer
 bin="$(tools/bazel --output_base="$output_base" info "${flags[@]}" bazel-bin)"
