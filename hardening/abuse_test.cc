@@ -4,13 +4,12 @@
 // its connections are gone and the process's descriptor count is back at
 // its baseline.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -65,8 +64,8 @@ int connect_plain(int port, int receive_buffer = 0) {
 }
 
 void send_all(int fd, const std::string& bytes) {
-  [[maybe_unused]] ssize_t n = ::send(fd, bytes.data(), bytes.size(),
-                                      MSG_NOSIGNAL);
+  [[maybe_unused]] ssize_t n =
+      ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
 }
 
 // Closes with a TCP reset (SO_LINGER 0).
@@ -158,8 +157,10 @@ TEST_F(AbuseTest, SlowlorisSwarmDoesNotDelayAWellBehavedClient) {
     std::string body = make_body(1000, static_cast<unsigned>(i));
     client->send(make_request("/good" + std::to_string(i), body));
     bool answered = loop_.run_until(
-        [&] { return testing::count_final_responses(client->received(),
-                                                    {"POST"}) == 1; },
+        [&] {
+          return testing::count_final_responses(client->received(), {"POST"}) ==
+                 1;
+        },
         1.0);
     double seconds = std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - started)
@@ -233,7 +234,8 @@ TEST_F(AbuseTest, ResetMidRequestThousandTimes) {
       int fd = connect_plain(port_);
       ASSERT_GE(fd, 0);
       // Head and half of the body, in two pieces.
-      send_all(fd, "POST /r HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n");
+      send_all(fd,
+               "POST /r HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n");
       send_all(fd, std::string(500, 'b'));
       fds.push_back(fd);
     }
@@ -370,7 +372,8 @@ TEST_F(TLSAbuseTest, ResetMidHandshakeThousandTimes) {
 // requests for large responses and never reads made the server queue every
 // response (here 40 x 1 MiB) in memory. Now the server stops taking
 // requests while more than a bounded amount of output waits for the client.
-TEST_F(AbuseTest, RegressionPipelinedRequestsWithUnreadResponsesGrowTheWriteQueue) {
+TEST_F(AbuseTest,
+       RegressionPipelinedRequestsWithUnreadResponsesGrowTheWriteQueue) {
   start();
   constexpr size_t kPipelined = 40;
   int fd = connect_plain(port_, /*receive_buffer=*/4096);
@@ -441,8 +444,8 @@ TEST_F(AbuseTest, HeaderFloodIsCutWith431) {
   EXPECT_TRUE(closed);
   EXPECT_EQ(received.rfind("HTTP/1.1 431 ", 0), 0u) << received;
   // One line that never ends.
-  received = flood(loop_, port_, "GET /", std::string(4096, 'a'), 50 << 20,
-                   &closed);
+  received =
+      flood(loop_, port_, "GET /", std::string(4096, 'a'), 50 << 20, &closed);
   EXPECT_TRUE(closed);
   EXPECT_EQ(received.rfind("HTTP/1.1 431 ", 0), 0u) << received;
   EXPECT_EQ(handled_, 0u);
@@ -463,10 +466,10 @@ TEST_F(AbuseTest, BodyFloodIsCutWith413) {
   EXPECT_EQ(received.rfind("HTTP/1.1 413 ", 0), 0u) << received;
   // Chunked without end: cut once the chunks pass max_body_size.
   std::string chunk = "10000\r\n" + std::string(65536, 'c') + "\r\n";
-  received = flood(
-      loop_, port_,
-      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
-      chunk, 50 << 20, &closed);
+  received =
+      flood(loop_, port_,
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+            chunk, 50 << 20, &closed);
   EXPECT_TRUE(closed);
   EXPECT_EQ(received.rfind("HTTP/1.1 413 ", 0), 0u) << received;
   EXPECT_EQ(handled_, 0u);

@@ -64,9 +64,9 @@ TEST(ReferenceFramingTest, IncompleteHeadAndBody) {
 
 TEST(ReferenceFramingTest, OutsideTheSubsetIsUnknown) {
   for (const char* input : {
-           "GET / HTTP/1.1\nHost: a\n\n",                      // bare LF
-           "GET / HTTP/1.0\r\n\r\n",                           // 1.0
-           "GET / HTTP/1.1\r\n\r\n",                           // no Host
+           "GET / HTTP/1.1\nHost: a\n\n",  // bare LF
+           "GET / HTTP/1.0\r\n\r\n",       // 1.0
+           "GET / HTTP/1.1\r\n\r\n",       // no Host
            "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 101\r\n\r\n",
            "XGET / HTTP/1.1\r\nHost: a\r\n\r\n",

@@ -7,14 +7,13 @@
 // its IOLoop, as in production; the child is plain blocking code and reports
 // through a pipe. Loopback only.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdio>
@@ -47,7 +46,8 @@ int g_report = -1;
 int g_release = -1;
 
 [[noreturn]] void finish(const std::string& message) {
-  [[maybe_unused]] ssize_t n = ::write(g_report, message.data(), message.size());
+  [[maybe_unused]] ssize_t n =
+      ::write(g_report, message.data(), message.size());
   ::close(g_report);
   char byte;
   [[maybe_unused]] ssize_t r = ::read(g_release, &byte, 1);
@@ -79,9 +79,9 @@ int g_release = -1;
     std::string bytes;
     for (size_t r = 0; r < kRequestsPerActive; ++r) {
       bodies[i].push_back(make_body(100 * r * r, static_cast<unsigned>(i + r)));
-      bytes += make_request("/conn" + std::to_string(i) + "/" +
-                                std::to_string(r),
-                            bodies[i].back());
+      bytes +=
+          make_request("/conn" + std::to_string(i) + "/" + std::to_string(r),
+                       bodies[i].back());
     }
     size_t sent = 0;
     while (sent < bytes.size()) {
@@ -126,9 +126,8 @@ int g_release = -1;
 TEST(LoadTest, TenThousandKeepAliveConnectionsHeldWhileHundredAreServed) {
   size_t limit = raise_fd_limit(kConnections + 1024);
   if (limit < kConnections + 256) {
-    GTEST_SKIP() << "RLIMIT_NOFILE hard limit " << limit
-                 << " is below the " << kConnections + 256
-                 << " descriptors each process needs";
+    GTEST_SKIP() << "RLIMIT_NOFILE hard limit " << limit << " is below the "
+                 << kConnections + 256 << " descriptors each process needs";
   }
   IOLoop loop;
   HTTPServer server(echo_handler, {}, loop);

@@ -69,7 +69,7 @@ namespace {
 struct Connection {
   std::vector<PlannedRequest> plan;
   std::unique_ptr<testing::RawClient> client;
-  size_t checked = 0;  // Responses verified so far.
+  size_t checked = 0;        // Responses verified so far.
   size_t bytes_checked = 0;  // received().size() at the last check.
   bool done = false;
 };
@@ -88,8 +88,8 @@ std::string check_responses(Connection& connection, size_t index) {
     methods.push_back(request.body.empty() ? "GET" : "POST");
   std::vector<testing::Response> responses;
   try {
-    responses = testing::parse_responses(connection.client->received(),
-                                         methods, false);
+    responses =
+        testing::parse_responses(connection.client->received(), methods, false);
   } catch (const std::exception& e) {
     return "connection " + std::to_string(index) +
            ": unparseable response: " + e.what();
@@ -160,9 +160,9 @@ ExchangeResult run_echo_exchange(IOLoop& loop, int port,
         return false;
       }
       if (!options.allow_partial) {
-        result.failure = "connection " + std::to_string(c) +
-                         " closed after " + std::to_string(connection.checked) +
-                         " of " + std::to_string(connection.plan.size()) +
+        result.failure = "connection " + std::to_string(c) + " closed after " +
+                         std::to_string(connection.checked) + " of " +
+                         std::to_string(connection.plan.size()) +
                          " responses (" +
                          std::to_string(connection.client->received().size()) +
                          " bytes received)";

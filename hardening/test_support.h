@@ -55,10 +55,10 @@ struct ExchangeOptions {
 };
 
 struct ExchangeResult {
-  std::string failure;    // Empty when every check passed.
-  size_t answered = 0;    // Responses checked and correct.
-  size_t expected = 0;    // Requests sent.
-  size_t cut_short = 0;   // Connections closed before all their answers.
+  std::string failure;   // Empty when every check passed.
+  size_t answered = 0;   // Responses checked and correct.
+  size_t expected = 0;   // Requests sent.
+  size_t cut_short = 0;  // Connections closed before all their answers.
   size_t reconnected = 0;
 };
 

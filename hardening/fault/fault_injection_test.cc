@@ -83,7 +83,8 @@ INSTANTIATE_TEST_SUITE_P(
         Schedule{"WriteEagain", {{Syscall::kWrite, Fault::kEagain, 2}}},
         Schedule{"WriteShort", {{Syscall::kWrite, Fault::kShort, 3}}},
         Schedule{"EpollWaitEintr", {{Syscall::kEpollWait, Fault::kEintr, 2}}},
-        Schedule{"EpollWaitOneEvent", {{Syscall::kEpollWait, Fault::kShort, 1}}},
+        Schedule{"EpollWaitOneEvent",
+                 {{Syscall::kEpollWait, Fault::kShort, 1}}},
         Schedule{"AcceptEintr", {{Syscall::kAccept, Fault::kEintr, 2}}},
         Schedule{"AcceptEmfile", {{Syscall::kAccept, Fault::kEmfile, 3}}},
         Schedule{"Everything",
@@ -129,7 +130,8 @@ INSTANTIATE_TEST_SUITE_P(
       return info.param.name;
     });
 
-// ---- TLS: the BIO's recv/send fail on a schedule -----------------------------
+// ---- TLS: the BIO's recv/send fail on a schedule
+// -----------------------------
 
 class TLSFaultTest : public ::testing::TestWithParam<Schedule> {
  protected:
@@ -170,8 +172,8 @@ TEST_P(TLSFaultTest, EveryResponseArrivesByteForByte) {
         hardening::make_body(std::vector<size_t>{0, 1, 100, 3000, 40000}[i % 5],
                              static_cast<unsigned>(i)));
     methods.push_back(bodies.back().empty() ? "GET" : "POST");
-    requests += hardening::make_request("/tls" + std::to_string(i),
-                                        bodies.back());
+    requests +=
+        hardening::make_request("/tls" + std::to_string(i), bodies.back());
   }
   auto client = SSLIOStream::create_client(
       Socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)),
@@ -192,9 +194,8 @@ TEST_P(TLSFaultTest, EveryResponseArrivesByteForByte) {
   });
   loop_.run_until(
       [&] {
-        return client->closed() ||
-               testing::count_final_responses(received, methods) ==
-                   bodies.size();
+        return client->closed() || testing::count_final_responses(
+                                       received, methods) == bodies.size();
       },
       60);
   auto responses = testing::parse_responses(received, methods);

@@ -125,37 +125,49 @@ uint64_t injected(Syscall syscall) {
 
 std::string to_string(Syscall syscall) {
   switch (syscall) {
-    case Syscall::kRead: return "read";
-    case Syscall::kWrite: return "sendmsg/writev";
-    case Syscall::kTlsRecv: return "recv";
-    case Syscall::kTlsSend: return "send";
-    case Syscall::kAccept: return "accept4";
-    case Syscall::kEpollWait: return "epoll_wait";
+    case Syscall::kRead:
+      return "read";
+    case Syscall::kWrite:
+      return "sendmsg/writev";
+    case Syscall::kTlsRecv:
+      return "recv";
+    case Syscall::kTlsSend:
+      return "send";
+    case Syscall::kAccept:
+      return "accept4";
+    case Syscall::kEpollWait:
+      return "epoll_wait";
   }
   return "?";
 }
 
 std::string to_string(Fault fault) {
   switch (fault) {
-    case Fault::kNone: return "none";
-    case Fault::kEintr: return "EINTR";
-    case Fault::kEagain: return "EAGAIN";
-    case Fault::kShort: return "short";
-    case Fault::kEconnreset: return "ECONNRESET";
-    case Fault::kEmfile: return "EMFILE";
+    case Fault::kNone:
+      return "none";
+    case Fault::kEintr:
+      return "EINTR";
+    case Fault::kEagain:
+      return "EAGAIN";
+    case Fault::kShort:
+      return "short";
+    case Fault::kEconnreset:
+      return "ECONNRESET";
+    case Fault::kEmfile:
+      return "EMFILE";
   }
   return "?";
 }
 
 }  // namespace eddy::fault
 
-using eddy::fault::Fault;
-using eddy::fault::Syscall;
 using eddy::fault::fail_with;
+using eddy::fault::Fault;
 using eddy::fault::is_server_fd;
 using eddy::fault::next_fault;
 using eddy::fault::server_fds;
 using eddy::fault::short_size;
+using eddy::fault::Syscall;
 using eddy::fault::truncate_iov;
 
 extern "C" {

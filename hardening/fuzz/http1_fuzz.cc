@@ -114,7 +114,8 @@ void Harness::setup() {
   // one loop iteration costs microseconds and "nothing moved for a few
   // iterations" is a cheap, deterministic quiescence test.
   always_ready_ = FileDescriptor(::eventfd(1, EFD_NONBLOCK | EFD_CLOEXEC));
-  loop_.add_handler(always_ready_.get(), [](int, uint32_t) {}, IOLoop::READ);
+  loop_.add_handler(
+      always_ready_.get(), [](int, uint32_t) {}, IOLoop::READ);
 
   context_ = std::make_shared<HTTP1ServerContext>();
   context_->options.max_header_size = max_header_size_;
@@ -132,13 +133,12 @@ void Harness::setup() {
     request.write(std::move(body));
     request.finish();
   };
-  auto stream =
-      IOStream::create(std::move(server_socket), loop_,
-                       std::max<size_t>(kDefaultMaxBufferSize,
-                                        max_header_size_ * 2),
-                       context_->options.chunk_size);
-  connection_ = std::make_shared<HTTP1Connection>(std::move(stream), address,
-                                                  context_);
+  auto stream = IOStream::create(
+      std::move(server_socket), loop_,
+      std::max<size_t>(kDefaultMaxBufferSize, max_header_size_ * 2),
+      context_->options.chunk_size);
+  connection_ =
+      std::make_shared<HTTP1Connection>(std::move(stream), address, context_);
   context_->on_close = [this](HTTP1Connection*) { /* kept until teardown */ };
   connection_->start();
 }
@@ -203,8 +203,8 @@ std::string Harness::check() {
   std::vector<testing::Response> responses;
   size_t consumed = 0;
   try {
-    responses = testing::parse_responses(received_, methods_, peer_closed_,
-                                         &consumed);
+    responses =
+        testing::parse_responses(received_, methods_, peer_closed_, &consumed);
   } catch (const std::exception& e) {
     return std::string("unparseable response: ") + e.what();
   }
@@ -229,8 +229,8 @@ std::string Harness::check() {
         return "status " + std::to_string(response.code) +
                " for complete well-formed request #" +
                std::to_string(final_index);
-      if (response.body != echo_body(request.method, request.path,
-                                     request.body))
+      if (response.body !=
+          echo_body(request.method, request.path, request.body))
         return "wrong or out-of-order response to request #" +
                std::to_string(final_index);
     } else if (response.code >= 400) {
@@ -243,8 +243,7 @@ std::string Harness::check() {
     if (response.code >= 400) error_seen = true;
     ++final_index;
   }
-  if (error_seen && !peer_closed_)
-    return "no close after an error response";
+  if (error_seen && !peer_closed_) return "no close after an error response";
   if (!error_seen && final_index < expected)
     return "only " + std::to_string(final_index) + " responses to " +
            std::to_string(expected) + " complete requests";
@@ -266,8 +265,8 @@ std::string Harness::run(uint8_t split_mode, uint8_t seed) {
   std::string failure;
   size_t position = 0;
   while (position < payload_.size() && failure.empty()) {
-    size_t size = std::min(next_piece_size(split_mode),
-                           payload_.size() - position);
+    size_t size =
+        std::min(next_piece_size(split_mode), payload_.size() - position);
     ssize_t n = ::send(client_.get(), payload_.data() + position, size,
                        MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n <= 0) break;  // The server closed (or stopped reading): stop.
@@ -291,7 +290,8 @@ std::string Harness::run(uint8_t split_mode, uint8_t seed) {
   }
   teardown();
   if (std::getenv("EDDY_FUZZ_VERBOSE") != nullptr) {
-    std::fprintf(stderr, "sent %zu bytes, received %zu bytes, %zu handled%s\n%s\n",
+    std::fprintf(stderr,
+                 "sent %zu bytes, received %zu bytes, %zu handled%s\n%s\n",
                  sent_.size(), received_.size(), methods_.size(),
                  peer_closed_ ? ", closed" : "", received_.c_str());
   }

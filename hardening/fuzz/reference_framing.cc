@@ -227,8 +227,8 @@ Verdict frame_one(std::string_view data, size_t max_header_size,
   std::string_view rest = data.substr(head_size);
   if (info.chunked) {
     size_t body_used = 0;
-    Verdict verdict = frame_chunked(rest, max_body_size, request.body,
-                                    body_used);
+    Verdict verdict =
+        frame_chunked(rest, max_body_size, request.body, body_used);
     if (verdict == Verdict::kComplete) used = head_size + body_used;
     return verdict;
   }
