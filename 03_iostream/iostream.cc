@@ -243,6 +243,9 @@ bool IOStream::closed() const { return closed_; }
 std::error_code IOStream::error() const { return error_; }
 bool IOStream::reading() const { return read_kind_ != ReadKind::kNone; }
 bool IOStream::writing() const { return has_queued_writes(); }
+size_t IOStream::write_buffer_size() const {
+  return static_cast<size_t>(bytes_queued_ - bytes_written_);
+}
 int IOStream::fd() const { return socket_.get(); }
 IOLoop& IOStream::io_loop() const { return io_loop_; }
 size_t IOStream::max_buffer_size() const { return max_buffer_size_; }

@@ -163,6 +163,9 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   std::error_code error() const;
   bool reading() const;  // A read is pending.
   bool writing() const;  // Queued data is waiting for the socket.
+  // Bytes given to write() that the transport has not taken yet (Tornado's
+  // _write_buffer_size); what a protocol checks to apply backpressure.
+  size_t write_buffer_size() const;
   // TCP_NODELAY on or off (set_nodelay); ignored for non-TCP sockets.
   void set_nodelay(bool value);
 

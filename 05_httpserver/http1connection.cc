@@ -22,6 +22,12 @@ namespace {
 constexpr double kLingerSeconds = 2.0;
 constexpr size_t kDrainChunk = 64 * 1024;
 
+// Backpressure for pipelining: while more response bytes than this wait for
+// the client, the next request is not read until they have been sent. Small
+// pipelined responses still leave together in one writev; a client that
+// pipelines requests and never reads costs at most this plus one response.
+constexpr size_t kMaxPendingOutput = 256 * 1024;
+
 // Finds the end of a request head, the regex \r?\n\r?\n, resuming the scan
 // near where the previous call stopped. Returns the head length including
 // the empty line, or 0. When no end is found within `limit` bytes it sets
@@ -230,11 +236,20 @@ void HTTP1Connection::finish_request() {
   request_->connection = nullptr;
   request_.reset();
   if (state_ != State::kHandling) return;
-  if (response_keep_alive_ && !close_when_idle_) {
-    read_next_request();
-  } else {
+  if (!response_keep_alive_ || close_when_idle_) {
     close_after_flush();
+    return;
   }
+  if (stream_->write_buffer_size() <= kMaxPendingOutput) {
+    read_next_request();
+    return;
+  }
+  // The client is not reading what we send: take no new request until it
+  // has (the state stays kHandling, with no request, meanwhile).
+  stream_->write(std::string(), weak_callback([](HTTP1Connection& self) {
+                   if (self.state_ == State::kHandling && !self.request_)
+                     self.read_next_request();
+                 }));
 }
 
 // ---- Closing and timers -----------------------------------------------------

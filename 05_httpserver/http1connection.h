@@ -7,7 +7,10 @@
 //   response (raw or framed) → finish → next head (keep-alive) or close.
 // Requests are served one at a time in arrival order; pipelined requests
 // wait in the stream's buffer until the previous response finished, so
-// responses always leave in order.
+// responses always leave in order. While more than 256 KiB of responses wait
+// for a client that is not reading, no further request is read
+// (backpressure: a pipelining client cannot make the server queue unbounded
+// output).
 //
 // Errors (this layer's rule). Bad input gets a status and a close, never a
 // crash or a smuggled request: malformed head or framing → 400, head over

@@ -82,7 +82,8 @@ void HTTP1Connection::write_raw(std::string bytes) {
 
 void HTTP1Connection::write_headers(const ResponseStartLine& start_line,
                                     HTTPHeaders headers) {
-  if (state_ != State::kHandling) return;
+  // No request: finished, waiting for its output to drain (finish_request).
+  if (state_ != State::kHandling || !request_) return;
   if (response_mode_ != ResponseMode::kNone) {
     throw std::logic_error("write_headers: the response was already started");
   }
