@@ -34,6 +34,18 @@ std::system_error errno_error(const std::string& what) {
   return std::system_error(errno, std::generic_category(), what);
 }
 
+// Converts seconds to a clock duration, rounding up so that a deadline is
+// never earlier than asked. Converting NaN, an infinity or a number too large
+// for the clock's 64-bit nanoseconds is undefined behaviour, so NaN means 0
+// and everything is clamped to +-100 years ("never" for a timeout).
+IOLoop::Clock::duration seconds_to_duration(double seconds) {
+  constexpr double kLimit = 100.0 * 365 * 24 * 3600;
+  if (std::isnan(seconds)) seconds = 0;
+  seconds = std::clamp(seconds, -kLimit, kLimit);
+  return std::chrono::ceil<IOLoop::Clock::duration>(
+      std::chrono::duration<double>(seconds));
+}
+
 }  // namespace
 
 IOLoop::IOLoop() {
@@ -107,18 +119,27 @@ void IOLoop::add_handler(int fd, Handler handler, uint32_t events) {
         std::max<size_t>(static_cast<size_t>(fd) + 1, handlers_.size() * 2));
   }
   HandlerEntry& entry = handlers_[fd];
-  if (entry.active) {
-    throw std::system_error(EEXIST, std::generic_category(),
-                            "IOLoop::add_handler: fd " + std::to_string(fd) +
-                                " is already registered");
-  }
   epoll_event event{};
   event.events = events | ERROR;
   event.data.u64 =
       (uint64_t{entry.generation + 1} << 32) | static_cast<uint32_t>(fd);
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) < 0) {
+    if (errno == EEXIST) {
+      throw std::system_error(EEXIST, std::generic_category(),
+                              "IOLoop::add_handler: fd " + std::to_string(fd) +
+                                  " is already registered");
+    }
     throw errno_error("IOLoop::add_handler: epoll_ctl(ADD) on fd " +
                       std::to_string(fd));
+  }
+  if (entry.active) {
+    // epoll accepted the fd although we still had a handler for it: the old
+    // fd was closed without remove_handler (the kernel then drops it from
+    // the epoll set) and the number was reused. Forget the stale handler
+    // rather than refuse the new, valid registration.
+    log_warning("IOLoop::add_handler: fd " + std::to_string(fd) +
+                " was closed without remove_handler; replacing its handler");
+    if (dispatching_) removed_handlers_.push_back(std::move(entry.handler));
   }
   entry.generation++;
   entry.handler = std::make_unique<Handler>(std::move(handler));
@@ -203,15 +224,13 @@ TimeoutHandle IOLoop::add_timeout(Clock::time_point deadline,
 }
 
 TimeoutHandle IOLoop::add_timeout(double deadline, Callback callback) {
-  auto since_epoch = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(deadline));
-  return add_timeout(Clock::time_point(since_epoch), std::move(callback));
+  return add_timeout(Clock::time_point(seconds_to_duration(deadline)),
+                     std::move(callback));
 }
 
 TimeoutHandle IOLoop::call_later(double delay, Callback callback) {
-  auto offset = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(delay));
-  return add_timeout(Clock::now() + offset, std::move(callback));
+  return add_timeout(Clock::now() + seconds_to_duration(delay),
+                     std::move(callback));
 }
 
 void IOLoop::remove_timeout(TimeoutHandle handle) {
@@ -226,11 +245,18 @@ void IOLoop::remove_timeout(TimeoutHandle handle) {
 }
 
 void IOLoop::forget_cancelled_timeouts() {
-  std::erase_if(timeouts_, [this](const TimerEntry& entry) {
-    return !timeout_callbacks_.contains(entry.id);
-  });
+  auto cancelled = [this](uint64_t id) {
+    return !timeout_callbacks_.contains(id);
+  };
+  std::erase_if(timeouts_,
+                [&](const TimerEntry& entry) { return cancelled(entry.id); });
   std::make_heap(timeouts_.begin(), timeouts_.end(), std::greater<>());
-  cancelled_timeouts_ = 0;
+  // The heap holds no cancelled entry now, but a batch of due timeouts being
+  // run (run_due_timeouts) may: those are still counted, and uncounted when
+  // the batch reaches them.
+  cancelled_timeouts_ = static_cast<size_t>(
+      std::count_if(due_timeouts_.begin() + static_cast<ptrdiff_t>(due_next_),
+                    due_timeouts_.end(), cancelled));
 }
 
 double IOLoop::time() const {
@@ -253,33 +279,47 @@ void IOLoop::run_guarded(const char* what, Fn&& fn) {
   }
 }
 
+// Marks the loop as running on this thread and current, and undoes that when
+// start() or run_until() returns, also by an exception (from run_until's
+// condition, or std::bad_alloc), so the loop never stays "running" and
+// current() never points at a loop that has gone.
+class IOLoop::RunningScope {
+ public:
+  explicit RunningScope(IOLoop& loop) : loop_(loop), previous_(t_current_loop) {
+    t_current_loop = &loop;
+    loop.running_ = true;
+    loop.loop_thread_ = std::this_thread::get_id();
+  }
+  ~RunningScope() {
+    loop_.stop_requested_ = false;
+    loop_.loop_thread_ = std::thread::id();
+    loop_.running_ = false;
+    t_current_loop = previous_;
+  }
+  RunningScope(const RunningScope&) = delete;
+  RunningScope& operator=(const RunningScope&) = delete;
+
+ private:
+  IOLoop& loop_;
+  IOLoop* previous_;
+};
+
 void IOLoop::start() {
   if (closed_) throw std::logic_error("IOLoop::start on a closed loop");
   if (running_)
     throw std::logic_error("IOLoop::start: the loop is already running");
   // stop() before start(): return at once, as Tornado.
   if (stop_requested_.exchange(false)) return;
-  IOLoop* previous = t_current_loop;
-  t_current_loop = this;
-  running_ = true;
-  loop_thread_ = std::this_thread::get_id();
+  RunningScope scope(*this);
   while (!stop_requested_.load(std::memory_order_relaxed)) run_iteration(-1);
-  stop_requested_ = false;
-  loop_thread_ = std::thread::id();
-  running_ = false;
-  t_current_loop = previous;
 }
 
 bool IOLoop::run_until(const std::function<bool()>& condition, double timeout) {
   if (closed_) throw std::logic_error("IOLoop::run_until on a closed loop");
   if (running_)
     throw std::logic_error("IOLoop::run_until: the loop is already running");
-  IOLoop* previous = t_current_loop;
-  t_current_loop = this;
-  running_ = true;
-  loop_thread_ = std::this_thread::get_id();
-  auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(timeout));
+  RunningScope scope(*this);
+  auto deadline = Clock::now() + seconds_to_duration(timeout);
   bool done = condition();
   while (!done && !stop_requested_.load(std::memory_order_relaxed)) {
     auto left =
@@ -289,10 +329,6 @@ bool IOLoop::run_until(const std::function<bool()>& condition, double timeout) {
         static_cast<int>(std::min<int64_t>(left.count(), 1000 * 1000)));
     done = condition();
   }
-  stop_requested_ = false;
-  loop_thread_ = std::thread::id();
-  running_ = false;
-  t_current_loop = previous;
   return done;
 }
 
@@ -363,19 +399,23 @@ void IOLoop::dispatch_events(int count) {
 
 void IOLoop::run_due_timeouts() {
   if (timeouts_.empty()) return;
+  // Take the whole due batch off the heap first: timeouts added while it
+  // runs wait for the next round even when they are already due.
   auto now = Clock::now();
-  std::vector<uint64_t> due;
+  due_timeouts_.clear();
+  due_next_ = 0;
   while (!timeouts_.empty() && timeouts_.front().deadline <= now) {
     std::pop_heap(timeouts_.begin(), timeouts_.end(), std::greater<>());
     uint64_t id = timeouts_.back().id;
     timeouts_.pop_back();
     if (timeout_callbacks_.contains(id)) {
-      due.push_back(id);
+      due_timeouts_.push_back(id);
     } else {
       cancelled_timeouts_--;
     }
   }
-  for (uint64_t id : due) {
+  while (due_next_ < due_timeouts_.size()) {
+    uint64_t id = due_timeouts_[due_next_++];
     // An earlier timeout in this batch may have removed this one.
     auto it = timeout_callbacks_.find(id);
     if (it == timeout_callbacks_.end()) {
@@ -386,6 +426,8 @@ void IOLoop::run_due_timeouts() {
     timeout_callbacks_.erase(it);
     run_guarded("timeout", callback);
   }
+  due_timeouts_.clear();
+  due_next_ = 0;
 }
 
 void IOLoop::run_callbacks() {

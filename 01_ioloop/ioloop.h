@@ -96,7 +96,9 @@ class IOLoop {
   TimeoutHandle add_timeout(Clock::time_point deadline, Callback callback);
   // Same, with the deadline in seconds as returned by time().
   TimeoutHandle add_timeout(double deadline, Callback callback);
-  // Runs `callback` `delay` seconds from now (call_later).
+  // Runs `callback` `delay` seconds from now (call_later). For both forms of
+  // seconds, NaN means now and values are clamped to +-100 years (so an
+  // infinite delay means never).
   TimeoutHandle call_later(double delay, Callback callback);
   // Cancels a pending timeout; it will never run. Removing a timeout that
   // already ran or was removed is a no-op (remove_timeout).
@@ -113,7 +115,8 @@ class IOLoop {
   // Asks the loop to return from start() after the current iteration.
   // Thread-safe (stop).
   void stop();
-  // True while start() or run_until() runs.
+  // True while start() or run_until() runs. Loop thread only: running_ is a
+  // plain bool, so another thread asking would be a data race.
   bool running() const { return running_; }
 
   // Drives the loop until `condition()` is true or `timeout` seconds pass;
@@ -123,10 +126,13 @@ class IOLoop {
 
   // Releases the epoll fd and the waker, and closes every registered fd when
   // `all_fds` is true (close). The loop cannot be used afterwards. Throws
-  // std::logic_error if the loop is running.
+  // std::logic_error if the loop is running. Other threads must have stopped
+  // calling add_callback()/stop() by then: they read waker_fd_ unlocked.
   void close(bool all_fds = false);
 
  private:
+  friend class IOLoopTestPeer;  // Tests read the timer heap (test_util.h).
+
   struct HandlerEntry {
     std::unique_ptr<Handler> handler;
     uint32_t generation = 0;  // Bumped on every add; tags epoll events.
@@ -146,6 +152,8 @@ class IOLoop {
                                         : id > other.id;
     }
   };
+
+  class RunningScope;  // Sets and restores the running state (ioloop.cc).
 
   void check_thread(const char* method) const;
   void run_iteration(int max_wait_ms);
@@ -175,7 +183,11 @@ class IOLoop {
   std::vector<TimerEntry> timeouts_;  // Min-heap (std::greater).
   std::unordered_map<uint64_t, Callback> timeout_callbacks_;
   uint64_t next_timeout_id_ = 1;
-  size_t cancelled_timeouts_ = 0;  // Heap entries whose callback is gone.
+  // Timer entries whose callback is gone: in timeouts_, or in the batch
+  // run_due_timeouts() is running (due_timeouts_ from due_next_ on).
+  size_t cancelled_timeouts_ = 0;
+  std::vector<uint64_t> due_timeouts_;  // The batch of due timeout ids.
+  size_t due_next_ = 0;                 // Next index of due_timeouts_ to run.
   std::vector<Callback> running_callbacks_;
 
   // Shared with other threads.

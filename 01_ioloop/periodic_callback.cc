@@ -1,22 +1,34 @@
 #include "01_ioloop/periodic_callback.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace eddy {
+namespace {
+
+// Validates callback_time before converting it: converting NaN or infinity
+// to the clock's integer nanoseconds is undefined behaviour.
+IOLoop::Clock::duration period_from_milliseconds(double callback_time) {
+  if (!std::isfinite(callback_time) || !(callback_time > 0)) {
+    throw std::invalid_argument(
+        "PeriodicCallback: callback_time must be a positive, finite number of "
+        "milliseconds");
+  }
+  constexpr double kMaxMilliseconds = 100.0 * 365 * 24 * 3600 * 1000;
+  auto period = std::chrono::duration_cast<IOLoop::Clock::duration>(
+      std::chrono::duration<double, std::milli>(
+          std::min(callback_time, kMaxMilliseconds)));
+  return std::max(period, IOLoop::Clock::duration(1));
+}
+
+}  // namespace
 
 PeriodicCallback::PeriodicCallback(std::function<void()> callback,
                                    double callback_time, IOLoop& io_loop)
     : callback_(std::move(callback)),
-      period_(std::chrono::duration_cast<IOLoop::Clock::duration>(
-          std::chrono::duration<double, std::milli>(callback_time))),
-      io_loop_(io_loop) {
-  if (!(callback_time > 0)) {
-    throw std::invalid_argument(
-        "PeriodicCallback: callback_time must be positive (milliseconds)");
-  }
-  period_ = std::max(period_, IOLoop::Clock::duration(1));
-}
+      period_(period_from_milliseconds(callback_time)),
+      io_loop_(io_loop) {}
 
 PeriodicCallback::~PeriodicCallback() { stop(); }
 
@@ -36,10 +48,18 @@ void PeriodicCallback::stop() {
 
 void PeriodicCallback::run() {
   timeout_ = TimeoutHandle{};
-  // Reschedule before calling, so a throwing callback keeps its schedule and a
-  // callback may call stop() on its own PeriodicCallback.
-  schedule_next();
-  callback_();
+  // Plan the next tick after the callback returns, as Tornado's _run does, so
+  // a callback slower than its period skips the ticks it overran instead of
+  // being followed at once by an overdue one. Plan it also when the callback
+  // throws (the loop logs the exception), but not when the callback stopped
+  // this PeriodicCallback, or stopped and started it (start() planned it).
+  try {
+    callback_();
+  } catch (...) {
+    if (running_ && !timeout_) schedule_next();
+    throw;
+  }
+  if (running_ && !timeout_) schedule_next();
 }
 
 void PeriodicCallback::schedule_next() {

@@ -2,13 +2,13 @@
 // IOLoop, Tornado's tornado.ioloop.PeriodicCallback.
 //
 // Threads: loop thread only, like the IOLoop methods it uses.
-// Scheduling: the next call is planned from the previous deadline, not from
-// when the callback finished, so the period does not drift; when the loop
-// falls behind (a slow callback, a long handler), missed ticks are skipped
-// rather than run in a burst, as Tornado does.
+// Scheduling: the next call is planned when the callback returns, from the
+// previous deadline (not from the return time), so the period does not
+// drift; when the loop falls behind (a slow callback, a long handler), missed
+// ticks are skipped rather than run in a burst, as Tornado does.
 // Errors: an exception from the callback is logged by the loop and the
 // schedule continues. The constructor throws std::invalid_argument when
-// callback_time is not positive.
+// callback_time is not a positive finite number.
 // Lifetime: the object must outlive its schedule; the destructor stops it.
 #ifndef EDDY_01_IOLOOP_PERIODIC_CALLBACK_H_
 #define EDDY_01_IOLOOP_PERIODIC_CALLBACK_H_

@@ -23,9 +23,11 @@ struct SocketAddress {
   // "127.0.0.1:8888", "[::1]:8888" or the unix path.
   std::string to_string() const;
 
-  // The local address of a bound socket (getsockname). Throws std::system_error.
+  // The local address of a bound socket (getsockname). Throws
+  // std::system_error.
   static SocketAddress local_of(int fd);
-  // The peer address of a connected socket (getpeername). Throws std::system_error.
+  // The peer address of a connected socket (getpeername). Throws
+  // std::system_error.
   static SocketAddress peer_of(int fd);
 };
 

@@ -24,7 +24,8 @@ struct SSLOptions {
   std::string keyfile;   // PEM private key; defaults to certfile when empty.
   std::string ca_certs;  // PEM CA bundle to verify peers with (optional).
   CertReqs cert_reqs = CertReqs::kNone;
-  std::vector<std::string> alpn_protocols;  // e.g. {"http/1.1"}, server preference.
+  // ALPN protocols in server preference order, e.g. {"h2", "http/1.1"}.
+  std::vector<std::string> alpn_protocols;
 };
 
 // An owned SSL_CTX (BoringSSL's RAII pointer). SSL objects made from it keep
@@ -33,12 +34,20 @@ using SSLContext = bssl::UniquePtr<SSL_CTX>;
 
 // A server context: TLS 1.2 minimum, the certificate/key pair checked to
 // match, optional client verification against ca_certs, ALPN when given.
+// Errors: no certfile, cert_reqs other than kNone without ca_certs, or an
+// ALPN name that is empty or over 255 bytes: std::invalid_argument. An
+// unreadable file: std::system_error ("certfile /x.pem: No such file or
+// directory"). A file without PEM data, a corrupt PEM block or a key that
+// does not match the certificate: std::runtime_error naming the file(s).
+// ALPN picks the first of the server's protocols the client offers; with
+// none in common the handshake proceeds without ALPN.
 SSLContext ssl_options_to_context(const SSLOptions& options);
 
 // A client context for tests and tools: TLS 1.2 minimum; verifies the server
 // against `ca_certs` (or the system store when empty) unless `verify` is
 // false. Hostname checking is per connection (SSL_set1_host), in 03_iostream.
-SSLContext ssl_client_context(const std::string& ca_certs = "", bool verify = true);
+SSLContext ssl_client_context(const std::string& ca_certs = "",
+                              bool verify = true);
 
 }  // namespace eddy
 

@@ -3,7 +3,9 @@
 //
 // Errors (this layer's rule). A programming error (a second read while one
 // is pending, a read or write after the stream closed when the caller could
-// have known) throws std::logic_error from the call. Everything that happens
+// have known) throws std::logic_error from the call; a read or write on a
+// closed stream throws StreamClosedError, a std::logic_error (check closed()
+// first, as Tornado's HTTP1Connection does). Everything that happens
 // on the wire — EOF, ECONNRESET, a TLS failure, max_bytes or max_buffer_size
 // exceeded — closes the stream: error() says why (empty for a clean EOF),
 // the close callback runs exactly once, and pending read/write callbacks
@@ -13,43 +15,74 @@
 // Threads: loop thread only.
 //
 // Ownership and lifetime. Streams are always held by std::shared_ptr
-// (create()). The stream registers its fd with the IOLoop only while it waits
-// for I/O, and holds a strong reference to itself only while one of its own
-// handlers or callbacks is running, so the last user reference may be dropped
-// anywhere, even inside a stream callback. On close() the fd is removed from
-// the loop and closed, and every stored callback is destroyed after the close
-// callback has run; this breaks the reference cycles callbacks that capture
-// the stream's owner would otherwise create.
+// (create()). The stream registers its fd with the IOLoop at its first
+// operation and removes it at close; the loop's handler holds only a
+// weak_ptr, which it locks for the duration of one dispatch. So the stream
+// holds a strong reference to itself only while one of its own handlers or
+// callbacks is running (and, after a close() from outside any callback, until
+// the close callback has run on the next iteration): the last user reference
+// may be dropped anywhere, even inside a stream callback. A stream destroyed
+// while open just closes its fd; its callbacks never run. On close() the fd is
+// removed from the loop and closed, and every stored callback is destroyed
+// after the close callback has run; this breaks the reference cycles callbacks
+// that capture the stream's owner would otherwise create.
 //
 // Data passed to read callbacks is a view into the stream's read buffer: it
 // is valid until the callback returns. A read started inside a read callback
 // is served after that callback returns (never re-entrantly), from the
-// buffer when it can be.
+// buffer when it can be. More generally, no stream callback ever runs inside
+// a call to a stream method: a read the buffer can satisfy, a write whose
+// data left at once, a connect that completed at once and close() all run
+// their callbacks after the current stream callback returns or, when called
+// from outside any stream callback, on the loop's next iteration (Tornado's
+// _run_callback does the same). Callbacks run one after the other in a loop
+// (the dispatch loop, run_pending() in iostream.cc), never by recursion, so
+// 1000 pipelined requests in the buffer do not grow the stack.
 //
-// Read buffer layout (one contiguous std::string, compacted when the free
-// tail is too small, never shifted per read):
+// Read buffer layout (one contiguous heap block, ReadBuffer in
+// read_buffer.h, compacted when the free tail is too small, never shifted
+// per read; allocated when a recv needs it and given back when it drains
+// empty, so an idle stream holds no buffer):
 //
-//   0            read_pos_         write_pos_               capacity
+//   0            read_pos         write_pos                capacity
 //   | consumed   | unread bytes    | free space for recv()  |
+//
+// The fd stays registered for READ from the stream's first operation until
+// close, even with no read pending: data that arrives then is buffered
+// (bounded by max_buffer_size) and a peer's close is noticed at once, so the
+// close callback runs for idle connections too (as Tornado does).
 #ifndef EDDY_03_IOSTREAM_IOSTREAM_H_
 #define EDDY_03_IOSTREAM_IOSTREAM_H_
 
 #include <sys/uio.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include "01_ioloop/ioloop.h"
 #include "02_netutil/file_descriptor.h"
 #include "02_netutil/socket_address.h"
+#include "03_iostream/read_buffer.h"
 
 namespace eddy {
+
+// (Addition to the original contract.) Thrown by read_*, write and connect
+// on a closed stream: Tornado's StreamClosedError. A std::logic_error, since
+// the caller can check closed() first.
+class StreamClosedError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
 
 constexpr size_t kDefaultMaxBufferSize = 100 * 1024 * 1024;
 constexpr size_t kDefaultReadChunkSize = 64 * 1024;
@@ -62,9 +95,10 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   using ConnectCallback = std::function<void()>;
 
   // Wraps a connected (or connecting) socket; the stream owns it.
-  static std::shared_ptr<IOStream> create(Socket socket, IOLoop& io_loop = IOLoop::current(),
-                                          size_t max_buffer_size = kDefaultMaxBufferSize,
-                                          size_t read_chunk_size = kDefaultReadChunkSize);
+  static std::shared_ptr<IOStream> create(
+      Socket socket, IOLoop& io_loop = IOLoop::current(),
+      size_t max_buffer_size = kDefaultMaxBufferSize,
+      size_t read_chunk_size = kDefaultReadChunkSize);
   virtual ~IOStream();
 
   // Starts a non-blocking connect of this stream's (unconnected) socket to
@@ -75,20 +109,24 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   // Reads exactly `num_bytes` (read_bytes); with `partial`, calls back with
   // whatever is available (at least 1 byte, at most num_bytes) as soon as
   // anything is.
-  void read_bytes(size_t num_bytes, ReadCallback callback, bool partial = false);
+  void read_bytes(size_t num_bytes, ReadCallback callback,
+                  bool partial = false);
   // Reads up to and including `delimiter` (read_until). If the delimiter is
   // not found within `max_bytes` (0 = unlimited), the stream closes with
   // std::errc::message_size.
-  void read_until(std::string delimiter, ReadCallback callback, size_t max_bytes = 0);
+  void read_until(std::string delimiter, ReadCallback callback,
+                  size_t max_bytes = 0);
   // Reads up to and including the first match of `regex` (read_until_regex).
-  void read_until_regex(std::regex regex, ReadCallback callback, size_t max_bytes = 0);
+  void read_until_regex(std::regex regex, ReadCallback callback,
+                        size_t max_bytes = 0);
   // The general form behind read_until and read_until_regex: `matcher` is
   // given the unread bytes and how many leading bytes it already rejected
   // (`from`; a terminator may straddle that point) and returns the length of
   // the message including its terminator, or 0 when it is not complete yet.
   // Chapter 05 passes a hand-written matcher for the end of an HTTP head.
   using Matcher = std::function<size_t(std::string_view data, size_t from)>;
-  void read_until_match(Matcher matcher, ReadCallback callback, size_t max_bytes = 0);
+  void read_until_match(Matcher matcher, ReadCallback callback,
+                        size_t max_bytes = 0);
   // Reads everything until the peer closes and passes it to `callback`
   // (read_until_close); it runs even when the close was an error.
   void read_until_close(ReadCallback callback);
@@ -127,7 +165,8 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   size_t read_chunk_size() const;
 
  protected:
-  IOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size, size_t read_chunk_size);
+  IOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
+           size_t read_chunk_size);
 
   // The transport: plain recv/send here, TLS in SSLIOStream. Return bytes
   // moved (> 0), 0 for EOF (read only), or -1 with errno set (EAGAIN/
@@ -135,7 +174,121 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   virtual ssize_t read_from_fd(char* buffer, size_t size);
   virtual ssize_t write_to_fd(const iovec* iov, int iovcnt);
 
-  // (Implementation members are private and documented in iostream.cc.)
+  // Hooks for transports that add a protocol of their own (SSLIOStream).
+  // All run on the loop thread inside the dispatch loop.
+  //
+  // Handles one readiness event (connect completion, then reads, then
+  // writes). Overrides may adjust `events` and call the base.
+  virtual void handle_io(uint32_t events);
+  // The events the fd should be watched for now.
+  virtual uint32_t wanted_events() const;
+  // True when reads and writes may touch the fd (connected, handshake done).
+  virtual bool transport_ready() const;
+  // True when the transport holds received bytes the fd no longer shows as
+  // readable (SSL_pending): the stream then reads again without an event.
+  virtual bool transport_has_buffered_data() const;
+  // The error to close with when read_from_fd/write_to_fd failed with errno
+  // `error`.
+  virtual std::error_code transport_error(int error);
+  // The socket connected; the base runs the connect callback.
+  virtual void on_connected();
+  // Destroys the callbacks a subclass stores; called after the close
+  // callback. Overrides must call the base.
+  virtual void clear_callbacks();
+
+  // Runs `callback` from the dispatch loop, after the current callback
+  // returns (or on the next loop iteration when no dispatch is running).
+  void run_callback_soon(std::function<void()> callback);
+  // Hands the stored connect callback to run_callback_soon.
+  void run_connect_callback();
+  // Registers or updates the fd's events to match wanted_events() (no
+  // syscall when nothing changed). No-op inside a dispatch: the dispatch
+  // does it once at its end.
+  void update_io_state();
+  bool connecting() const { return connecting_; }
+  bool dispatching() const { return dispatching_; }
+
+ private:
+  enum class ReadKind : uint8_t {
+    kNone,
+    kBytes,
+    kDelimiter,
+    kMatch,
+    kUntilClose
+  };
+  static constexpr size_t kNotReady = SIZE_MAX;
+
+  // iostream.cc: the dispatch loop.
+  void dispatch(uint32_t events);
+  void run_pending();
+  bool run_one_pending();
+  void finish_close();
+  void after_dispatch();
+  void schedule_dispatch();
+  void invoke(const std::function<void()>& callback);
+  void check_open(const char* method) const;
+  void check_can_read(const char* method) const;
+  void start_read(ReadKind kind, ReadCallback callback, size_t max_bytes);
+  void read_started();
+  void handle_connect();
+  void handle_error_event();
+  // read_path.cc: filling the buffer and matching pending reads against it.
+  void read_to_buffer();
+  size_t recv_size() const;
+  size_t find_read_length();
+  size_t find_delimiter(std::string_view data);
+  size_t check_max_bytes(size_t length, size_t unread);
+  void run_read_callback(size_t length);
+  // write_path.cc: the write queue.
+  void flush_writes();
+  void consume_written(size_t count);
+  bool write_callback_ready() const;
+  void run_write_callback();
+  bool has_queued_writes() const { return write_head_ < write_queue_.size(); }
+  void release_write_queue();
+
+  IOLoop& io_loop_;
+  Socket socket_;
+  const size_t max_buffer_size_;
+  const size_t read_chunk_size_;
+
+  // Loop-thread state, as every member below.
+  std::error_code error_;
+  uint32_t registered_events_ = 0;  // What epoll watches; 0 = not registered.
+  bool closed_ = false;
+  bool close_done_ = false;  // The close callback has run.
+  bool connecting_ = false;
+  bool dispatching_ = false;  // Inside dispatch(): defer callbacks.
+  bool dispatch_scheduled_ = false;
+  bool flush_needed_ = false;   // Writes queued during this dispatch.
+  bool write_blocked_ = false;  // The last write hit EAGAIN; wait for WRITE.
+  bool use_writev_ = false;     // Not a socket (a pipe): writev, no sendmsg.
+
+  // The pending read (one at a time).
+  ReadKind read_kind_ = ReadKind::kNone;
+  bool read_partial_ = false;
+  size_t read_bytes_ = 0;      // kBytes: how many.
+  size_t read_max_bytes_ = 0;  // kDelimiter/kMatch: 0 = unlimited.
+  size_t scan_from_ = 0;       // Unread bytes already searched.
+  std::string read_delimiter_;
+  Matcher read_matcher_;
+  ReadCallback read_callback_;
+  ReadBuffer buffer_;
+
+  // The write queue: chunks [write_head_, end) wait; the first one has
+  // write_offset_ bytes sent. Counters are bytes since the stream began.
+  std::vector<std::string> write_queue_;
+  size_t write_head_ = 0;
+  size_t write_offset_ = 0;
+  uint64_t bytes_queued_ = 0;
+  uint64_t bytes_written_ = 0;
+  // A write callback runs once bytes_written_ reaches its mark.
+  std::vector<std::pair<uint64_t, WriteCallback>> write_callbacks_;
+  size_t write_callbacks_head_ = 0;
+
+  std::vector<std::function<void()>> ready_callbacks_;  // run_callback_soon.
+  ConnectCallback connect_callback_;
+  CloseCallback close_callback_;
 };
 
 }  // namespace eddy

@@ -1,0 +1,407 @@
+// bind_sockets, bind_unix_socket, add_accept_handler, is_valid_ip: Tornado's
+// netutil.py over the raw socket API. The error rule is the one netutil.h
+// states: setup throws std::system_error naming the address, a running
+// listener never throws (the accept callback's own exceptions excepted,
+// which the IOLoop logs).
+#include "02_netutil/netutil.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <set>
+#include <system_error>
+#include <utility>
+
+#include "01_ioloop/log.h"
+
+namespace eddy {
+
+namespace {
+
+// getaddrinfo reports EAI_* codes, not errno values; this category turns
+// them into std::system_error messages via gai_strerror.
+class GaiCategory : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "getaddrinfo"; }
+  std::string message(int code) const override { return gai_strerror(code); }
+};
+
+const std::error_category& gai_category() {
+  static const GaiCategory category;
+  return category;
+}
+
+[[noreturn]] void throw_errno(int error, const std::string& what) {
+  throw std::system_error(error, std::generic_category(), what);
+}
+
+struct AddrinfoDeleter {
+  void operator()(addrinfo* list) const { freeaddrinfo(list); }
+};
+using AddrinfoList = std::unique_ptr<addrinfo, AddrinfoDeleter>;
+
+AddrinfoList resolve_passive(int port, const std::string& address, int family) {
+  addrinfo hints{};
+  hints.ai_family = family;
+  hints.ai_socktype = SOCK_STREAM;
+  // AI_PASSIVE alone, as Tornado: AI_ADDRCONFIG would drop ::1 on hosts whose
+  // only IPv6 address is the loopback one.
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* list = nullptr;
+  std::string service = std::to_string(port);
+  int rc = getaddrinfo(address.empty() ? nullptr : address.c_str(),
+                       service.c_str(), &hints, &list);
+  if (rc != 0) {
+    std::string what =
+        "getaddrinfo '" + address + "' port " + std::to_string(port);
+    if (rc == EAI_SYSTEM) throw_errno(errno, what);
+    throw std::system_error(rc, gai_category(), what);
+  }
+  return AddrinfoList(list);
+}
+
+void set_int_option(const Socket& sock, int level, int option, int value,
+                    const char* name, const SocketAddress& address) {
+  if (setsockopt(sock.get(), level, option, &value, sizeof(value)) != 0) {
+    throw_errno(errno,
+                std::string("setsockopt ") + name + " " + address.to_string());
+  }
+}
+
+void set_port(SocketAddress& address, uint16_t port) {
+  if (address.family() == AF_INET) {
+    reinterpret_cast<sockaddr_in*>(&address.storage)->sin_port = htons(port);
+  } else if (address.family() == AF_INET6) {
+    reinterpret_cast<sockaddr_in6*>(&address.storage)->sin6_port = htons(port);
+  }
+}
+
+// Creates, configures, binds and listens one socket of bind_sockets.
+Socket bind_one(const addrinfo& info, const SocketAddress& address, int backlog,
+                bool reuse_port) {
+  Socket sock(::socket(info.ai_family,
+                       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                       info.ai_protocol));
+  if (!sock) {
+    // A kernel without IPv6 (or IPv4): skip that family, as Tornado does.
+    if (errno == EAFNOSUPPORT) return Socket();
+    throw_errno(errno, "socket " + address.to_string());
+  }
+  // Restarting a server must not fail because of connections of the previous
+  // process lingering in TIME_WAIT.
+  set_int_option(sock, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR", address);
+  if (reuse_port) {
+    set_int_option(sock, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT", address);
+  }
+  if (info.ai_family == AF_INET6) {
+    // The v4 socket (if any) is separate; without this, binding :: would
+    // also claim 0.0.0.0 and the second bind would fail with EADDRINUSE.
+    set_int_option(sock, IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY", address);
+  }
+  if (::bind(sock.get(), reinterpret_cast<const sockaddr*>(&address.storage),
+             address.length) != 0) {
+    throw_errno(errno, "bind " + address.to_string());
+  }
+  if (::listen(sock.get(), backlog) != 0) {
+    throw_errno(errno, "listen " + address.to_string());
+  }
+  return sock;
+}
+
+}  // namespace
+
+std::vector<Socket> bind_sockets(int port, const std::string& address,
+                                 int family, int backlog, bool reuse_port) {
+  if (port < 0 || port > 65535) {
+    throw_errno(EINVAL, "bind_sockets '" + address + "' port " +
+                            std::to_string(port) + ": port out of range");
+  }
+  AddrinfoList list = resolve_passive(port, address, family);
+  std::vector<Socket> sockets;
+  std::set<std::string> seen;  // (family, sockaddr bytes) already bound.
+  uint16_t bound_port = 0;     // The ephemeral port the first bind got.
+  // IPv4 first, as Tornado (which sorts by family): the v4 socket picks the
+  // ephemeral port, in getaddrinfo's order within a family.
+  std::vector<const addrinfo*> entries;
+  for (const addrinfo* info = list.get(); info != nullptr;
+       info = info->ai_next) {
+    entries.push_back(info);
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const addrinfo* a, const addrinfo* b) {
+                     return a->ai_family < b->ai_family;
+                   });
+  for (const addrinfo* info : entries) {
+    if (info->ai_family != AF_INET && info->ai_family != AF_INET6) continue;
+    if (info->ai_addrlen > sizeof(sockaddr_storage)) continue;
+    std::string key(reinterpret_cast<const char*>(info->ai_addr),
+                    info->ai_addrlen);
+    if (!seen.insert(key).second) continue;  // getaddrinfo repeats entries.
+    SocketAddress target;
+    std::memcpy(&target.storage, info->ai_addr, info->ai_addrlen);
+    target.length = info->ai_addrlen;
+    // /etc/hosts may map localhost to a link-local v6 address, which cannot
+    // be bound without its interface; Tornado skips those too.
+    if (address == "localhost" && info->ai_family == AF_INET6 &&
+        reinterpret_cast<const sockaddr_in6*>(&target.storage)->sin6_scope_id !=
+            0) {
+      continue;
+    }
+    if (port == 0 && bound_port != 0) set_port(target, bound_port);
+    Socket sock = bind_one(*info, target, backlog, reuse_port);
+    if (!sock) continue;
+    if (port == 0 && bound_port == 0) {
+      bound_port = SocketAddress::local_of(sock.get()).port();
+    }
+    sockets.push_back(std::move(sock));
+  }
+  if (sockets.empty()) {
+    throw_errno(EAFNOSUPPORT, "bind_sockets '" + address + "' port " +
+                                  std::to_string(port) +
+                                  ": no address of a supported family");
+  }
+  return sockets;
+}
+
+Socket bind_unix_socket(const std::string& path, mode_t mode, int backlog) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(address.sun_path) ||
+      path.find('\0') != std::string::npos) {
+    throw_errno(ENAMETOOLONG, "bind_unix_socket '" + path + "'");
+  }
+  std::memcpy(address.sun_path, path.data(), path.size());
+  Socket sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!sock) throw_errno(errno, "socket " + path);
+  struct stat info;
+  if (::lstat(path.c_str(), &info) == 0) {
+    // A socket file left by a previous run that did not unlink it; anything
+    // else (a regular file, a directory) is somebody's data: leave it.
+    if (!S_ISSOCK(info.st_mode)) {
+      throw_errno(EEXIST, "bind_unix_socket: " + path + " is not a socket");
+    }
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      throw_errno(errno, "unlink " + path);
+    }
+  } else if (errno != ENOENT) {
+    throw_errno(errno, "stat " + path);
+  }
+  if (::bind(sock.get(), reinterpret_cast<const sockaddr*>(&address),
+             sizeof(address)) != 0) {
+    throw_errno(errno, "bind " + path);
+  }
+  if (::chmod(path.c_str(), mode) != 0) throw_errno(errno, "chmod " + path);
+  if (::listen(sock.get(), backlog) != 0) throw_errno(errno, "listen " + path);
+  return sock;
+}
+
+// ---------------------------------------------------------------------------
+// The accept handler.
+//
+// State shared by the epoll handler, the retry timeout and the remover. All of
+// it is touched on the loop thread only. The handler lambda holds a
+// shared_ptr, and the IOLoop keeps a removed handler alive until the end of
+// its poll round, so the state outlives a remover called from inside the
+// accept callback.
+namespace {
+
+struct AcceptState {
+  IOLoop* io_loop = nullptr;
+  int listener = -1;
+  AcceptCallback callback;
+  AcceptStats* stats = nullptr;  // Optional; owned by the caller.
+  AcceptStats own_stats;         // Used when the caller gave none.
+  // /dev/null, opened in advance: closing it frees exactly one descriptor
+  // slot when accept4 fails with EMFILE (see README.md, "The EMFILE trap").
+  FileDescriptor spare;
+  TimeoutHandle retry;      // Pending resume after a pause, if any.
+  bool registered = false;  // The listener is in the IOLoop's epoll set.
+  bool removed = false;     // The remover ran: never register again.
+};
+
+void open_spare(AcceptState& state) {
+  state.spare.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
+
+// Per-connection errors Linux accept(2) says to treat like EAGAIN: the
+// connection in the queue failed, the listener is fine.
+bool is_per_connection_error(int error) {
+  switch (error) {
+    case ECONNABORTED:
+    case EINTR:
+    case EPROTO:
+    case ENETDOWN:
+    case ENOPROTOOPT:
+    case EHOSTDOWN:
+    case ENONET:
+    case EHOSTUNREACH:
+    case EOPNOTSUPP:
+    case ENETUNREACH:
+    case EPERM:  // A firewall rule refused the connection.
+      return true;
+    default:
+      return false;
+  }
+}
+
+void watch(const std::shared_ptr<AcceptState>& state);
+
+// Stops watching the listener for kAcceptPauseSeconds, then watches it again.
+// The pending connections wait in the kernel's backlog meanwhile.
+void pause_accepting(const std::shared_ptr<AcceptState>& state) {
+  if (state->removed || !state->registered) return;
+  state->io_loop->remove_handler(state->listener);
+  state->registered = false;
+  state->stats->pauses++;
+  state->retry = state->io_loop->call_later(kAcceptPauseSeconds, [state] {
+    state->retry = TimeoutHandle{};
+    if (state->removed) return;
+    if (!state->spare) open_spare(*state);
+    try {
+      watch(state);
+    } catch (const std::system_error& error) {
+      log_error(std::string("accept: cannot watch listener again: ") +
+                error.what());
+    }
+  });
+}
+
+enum class Shed { kClosedOne, kNonePending, kImpossible };
+
+// EMFILE/ENFILE: give the spare descriptor's slot to the pending connection,
+// close that connection at once (the client sees a close rather than hanging
+// in the backlog), and take the slot back for the spare.
+Shed shed_one_connection(AcceptState& state) {
+  if (!state.spare) return Shed::kImpossible;
+  state.spare.reset();
+  int fd =
+      ::accept4(state.listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  int error = errno;
+  if (fd >= 0) ::close(fd);
+  open_spare(state);
+  if (!state.spare) return Shed::kImpossible;  // Another thread took the slot.
+  if (fd >= 0) {
+    state.stats->shed++;
+    return Shed::kClosedOne;
+  }
+  if (error == EAGAIN || error == EWOULDBLOCK) return Shed::kNonePending;
+  if (is_per_connection_error(error)) return Shed::kClosedOne;
+  return Shed::kImpossible;
+}
+
+// One readiness event: accept until EAGAIN, at most kMaxAcceptsPerEvent.
+void accept_ready(const std::shared_ptr<AcceptState>& state) {
+  AcceptStats& stats = *state->stats;
+  stats.wakeups++;
+  int accepted = 0;
+  uint64_t shed_before = stats.shed;
+  for (int attempt = 0; attempt < kMaxAcceptsPerEvent; ++attempt) {
+    // The callback may have called the remover.
+    if (state->removed || !state->registered) break;
+    SocketAddress address;
+    address.length = sizeof(address.storage);
+    int fd = ::accept4(state->listener,
+                       reinterpret_cast<sockaddr*>(&address.storage),
+                       &address.length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      ++accepted;
+      stats.accepted++;
+      if (accepted > stats.max_accepts_in_one_wakeup) {
+        stats.max_accepts_in_one_wakeup = accepted;
+      }
+      // An exception leaves through the IOLoop, which logs it; the level-
+      // triggered listener wakes the loop again for what is left.
+      state->callback(Socket(fd), address);
+      continue;
+    }
+    int error = errno;
+    if (error == EAGAIN || error == EWOULDBLOCK) break;
+    if (error == EMFILE || error == ENFILE) {
+      Shed result = shed_one_connection(*state);
+      if (result == Shed::kClosedOne) continue;
+      if (result == Shed::kNonePending) break;
+      log_error(std::string("accept: ") + std::strerror(error) +
+                "; no spare descriptor, pausing the listener");
+      pause_accepting(state);
+      break;
+    }
+    if (is_per_connection_error(error)) {
+      stats.errors++;
+      if (error != ECONNABORTED && error != EINTR) {
+        log_warning(std::string("accept: skipped a connection: ") +
+                    std::strerror(error));
+      }
+      continue;
+    }
+    // ENOBUFS, ENOMEM, EBADF...: retrying at once would spin; wait a little.
+    log_error(std::string("accept on fd ") + std::to_string(state->listener) +
+              ": " + std::strerror(error) + "; pausing the listener");
+    pause_accepting(state);
+    break;
+  }
+  if (stats.shed != shed_before) {
+    log_warning("accept: out of file descriptors; closed " +
+                std::to_string(stats.shed - shed_before) +
+                " pending connection(s) on fd " +
+                std::to_string(state->listener));
+  }
+}
+
+void watch(const std::shared_ptr<AcceptState>& state) {
+  state->io_loop->add_handler(
+      state->listener, [state](int, uint32_t) { accept_ready(state); },
+      IOLoop::READ);
+  state->registered = true;
+}
+
+}  // namespace
+
+std::function<void()> add_accept_handler(int listener, AcceptCallback callback,
+                                         IOLoop& io_loop, AcceptStats* stats) {
+  auto state = std::make_shared<AcceptState>();
+  state->io_loop = &io_loop;
+  state->listener = listener;
+  state->callback = std::move(callback);
+  state->stats = stats != nullptr ? stats : &state->own_stats;
+  open_spare(*state);  // Best effort: without it, EMFILE pauses instead.
+  watch(state);
+  return [state] {
+    if (state->removed) return;
+    state->removed = true;
+    if (state->registered) state->io_loop->remove_handler(state->listener);
+    state->registered = false;
+    if (state->retry) state->io_loop->remove_timeout(state->retry);
+    state->retry = TimeoutHandle{};
+    state->spare.reset();
+  };
+}
+
+bool is_valid_ip(std::string_view ip) {
+  if (ip.empty() || ip.find('\0') != std::string_view::npos) return false;
+  std::string text(ip);
+  unsigned char buffer[sizeof(in6_addr)];
+  // Strict dotted quad for v4 (no "127.1" shorthand, no spaces).
+  if (inet_pton(AF_INET, text.c_str(), buffer) == 1) return true;
+  if (text.find(':') == std::string::npos) return false;
+  // v6, with an optional scope ("fe80::1%lo"): getaddrinfo with
+  // AI_NUMERICHOST, as Tornado, which never resolves a name.
+  addrinfo hints{};
+  hints.ai_family = AF_INET6;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST;
+  addrinfo* list = nullptr;
+  if (getaddrinfo(text.c_str(), nullptr, &hints, &list) != 0) return false;
+  freeaddrinfo(list);
+  return true;
+}
+
+}  // namespace eddy

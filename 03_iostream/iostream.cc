@@ -1,0 +1,465 @@
+// IOStream: construction, the public read/write/close calls, and the
+// dispatch loop that runs every stream callback. The read path (filling the
+// buffer, matching reads) is in read_path.cc, the write queue in
+// write_path.cc.
+//
+// How a stream runs its callbacks (the "dispatch loop"):
+//   1. The loop calls the stream's handler with the ready events, or a
+//      callback the stream scheduled with events = 0. Both enter dispatch(),
+//      which holds a strong reference to the stream until it returns.
+//   2. handle_io(events): finish a connect, read into the buffer, flush.
+//   3. run_pending(): one callback at a time until none is ready — queued
+//      callbacks (connect, handshake), then write callbacks whose data left,
+//      then the pending read if the buffer satisfies it, then one flush of
+//      the writes those callbacks queued. A callback that starts a read or
+//      writes only records it; this loop serves it when the callback returns.
+//   4. after_dispatch(): give back an empty read buffer, update the epoll
+//      events once.
+// A stream method called outside any dispatch does its work at once (a
+// write is sent at once) and schedules a dispatch (schedule_dispatch) for
+// the callbacks that became ready.
+#include "03_iostream/iostream.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "01_ioloop/log.h"
+
+namespace eddy {
+
+std::shared_ptr<IOStream> IOStream::create(Socket socket, IOLoop& io_loop,
+                                           size_t max_buffer_size,
+                                           size_t read_chunk_size) {
+  return std::shared_ptr<IOStream>(new IOStream(
+      std::move(socket), io_loop, max_buffer_size, read_chunk_size));
+}
+
+IOStream::IOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
+                   size_t read_chunk_size)
+    : io_loop_(io_loop),
+      socket_(std::move(socket)),
+      max_buffer_size_(max_buffer_size),
+      read_chunk_size_(read_chunk_size == 0 ? kDefaultReadChunkSize
+                                            : read_chunk_size) {
+  if (!socket_) throw std::invalid_argument("IOStream: invalid socket");
+  int flags = ::fcntl(socket_.get(), F_GETFL);
+  if (flags >= 0 && (flags & O_NONBLOCK) == 0) {
+    ::fcntl(socket_.get(), F_SETFL, flags | O_NONBLOCK);
+  }
+}
+
+IOStream::~IOStream() {
+  // Not closed: the owner dropped an open stream. Its callbacks cannot run
+  // any more; just stop watching the fd (the Socket member closes it).
+  if (registered_events_ != 0) io_loop_.remove_handler(socket_.get());
+}
+
+// ---- Public calls -----------------------------------------------------------
+
+void IOStream::check_open(const char* method) const {
+  if (closed_) {
+    throw StreamClosedError(std::string("IOStream::") + method +
+                            ": the stream is closed");
+  }
+}
+
+void IOStream::check_can_read(const char* method) const {
+  check_open(method);
+  if (read_kind_ != ReadKind::kNone) {
+    throw std::logic_error(std::string("IOStream::") + method +
+                           ": already reading (one read at a time)");
+  }
+}
+
+void IOStream::start_read(ReadKind kind, ReadCallback callback,
+                          size_t max_bytes) {
+  read_kind_ = kind;
+  read_callback_ = std::move(callback);
+  read_max_bytes_ = max_bytes;
+  scan_from_ = 0;
+  read_started();
+}
+
+// A read was recorded: inside a dispatch the loop in run_pending serves it;
+// outside, serve it on the next iteration if the buffer already can, or
+// make sure the fd is watched.
+void IOStream::read_started() {
+  if (dispatching_) return;
+  size_t length = find_read_length();
+  if (closed_) return;
+  if (length != kNotReady || transport_has_buffered_data()) {
+    schedule_dispatch();
+  }
+  update_io_state();
+}
+
+void IOStream::read_bytes(size_t num_bytes, ReadCallback callback,
+                          bool partial) {
+  check_can_read("read_bytes");
+  read_bytes_ = num_bytes;
+  read_partial_ = partial;
+  start_read(ReadKind::kBytes, std::move(callback), 0);
+}
+
+void IOStream::read_until(std::string delimiter, ReadCallback callback,
+                          size_t max_bytes) {
+  check_can_read("read_until");
+  if (delimiter.empty()) {
+    throw std::invalid_argument("IOStream::read_until: empty delimiter");
+  }
+  read_delimiter_ = std::move(delimiter);
+  start_read(ReadKind::kDelimiter, std::move(callback), max_bytes);
+}
+
+void IOStream::read_until_regex(std::regex regex, ReadCallback callback,
+                                size_t max_bytes) {
+  check_can_read("read_until_regex");
+  // A regex match may start anywhere, so this matcher searches all unread
+  // bytes each time (as Tornado does); read_until is the fast path.
+  Matcher matcher = [regex = std::move(regex)](std::string_view data,
+                                               size_t) -> size_t {
+    std::cmatch match;
+    if (!std::regex_search(data.begin(), data.end(), match, regex)) return 0;
+    size_t end = static_cast<size_t>(match.position(0) + match.length(0));
+    return end == 0 ? 0 : end;
+  };
+  read_matcher_ = std::move(matcher);
+  start_read(ReadKind::kMatch, std::move(callback), max_bytes);
+}
+
+void IOStream::read_until_match(Matcher matcher, ReadCallback callback,
+                                size_t max_bytes) {
+  check_can_read("read_until_match");
+  read_matcher_ = std::move(matcher);
+  start_read(ReadKind::kMatch, std::move(callback), max_bytes);
+}
+
+void IOStream::read_until_close(ReadCallback callback) {
+  if (read_kind_ != ReadKind::kNone) {
+    throw std::logic_error(
+        "IOStream::read_until_close: already reading (one read at a time)");
+  }
+  read_kind_ = ReadKind::kUntilClose;
+  read_callback_ = std::move(callback);
+  if (closed_) {
+    // Tornado hands over what the buffer holds.
+    if (!dispatching_) schedule_dispatch();
+    return;
+  }
+  read_started();
+}
+
+void IOStream::write(std::string data, WriteCallback callback) {
+  check_open("write");
+  if (!data.empty()) {
+    bytes_queued_ += data.size();
+    write_queue_.push_back(std::move(data));
+  }
+  if (callback)
+    write_callbacks_.emplace_back(bytes_queued_, std::move(callback));
+  if (dispatching_) {
+    flush_needed_ = true;  // One flush when the callback chain returns.
+    return;
+  }
+  if (transport_ready() && !write_blocked_) flush_writes();
+  if (closed_) return;
+  if (write_callback_ready()) schedule_dispatch();
+  update_io_state();
+}
+
+void IOStream::connect(const SocketAddress& address, ConnectCallback callback) {
+  check_open("connect");
+  if (connecting_) {
+    throw std::logic_error("IOStream::connect: already connecting");
+  }
+  connecting_ = true;
+  connect_callback_ = std::move(callback);
+  int rc;
+  do {
+    rc = ::connect(socket_.get(),
+                   reinterpret_cast<const sockaddr*>(&address.storage),
+                   address.length);
+  } while (rc < 0 && errno == EINTR);
+  if (rc == 0) {
+    connecting_ = false;
+    on_connected();
+  } else if (errno != EINPROGRESS && errno != EAGAIN) {
+    close(std::error_code(errno, std::system_category()));
+    return;
+  }
+  update_io_state();
+}
+
+void IOStream::set_close_callback(CloseCallback callback) {
+  close_callback_ = std::move(callback);
+  // Watch the fd even before the first read, so a peer close is noticed.
+  if (!closed_) update_io_state();
+}
+
+void IOStream::close(std::error_code error) {
+  if (closed_) return;
+  closed_ = true;
+  error_ = error;
+  connecting_ = false;
+  if (registered_events_ != 0) {
+    io_loop_.remove_handler(socket_.get());
+    registered_events_ = 0;
+  }
+  socket_.reset();
+  release_write_queue();
+  if (!dispatching_) {
+    // Run the close callback on the next iteration; the strong reference
+    // keeps the stream until then even if its owner lets go now.
+    auto self = shared_from_this();
+    io_loop_.add_callback([self] { self->dispatch(0); });
+  }
+}
+
+bool IOStream::closed() const { return closed_; }
+std::error_code IOStream::error() const { return error_; }
+bool IOStream::reading() const { return read_kind_ != ReadKind::kNone; }
+bool IOStream::writing() const { return has_queued_writes(); }
+int IOStream::fd() const { return socket_.get(); }
+IOLoop& IOStream::io_loop() const { return io_loop_; }
+size_t IOStream::max_buffer_size() const { return max_buffer_size_; }
+size_t IOStream::read_chunk_size() const { return read_chunk_size_; }
+
+void IOStream::set_nodelay(bool value) {
+  if (closed_) return;
+  int flag = value ? 1 : 0;
+  // Fails harmlessly (EOPNOTSUPP, ENOPROTOOPT) on unix sockets and pipes.
+  ::setsockopt(socket_.get(), IPPROTO_TCP, TCP_NODELAY, &flag, sizeof flag);
+}
+
+// ---- Hooks (overridden by SSLIOStream)
+// ---------------------------------------
+
+void IOStream::handle_io(uint32_t events) {
+  if (connecting_) {
+    if (events & (IOLoop::WRITE | IOLoop::ERROR)) handle_connect();
+    return;
+  }
+  if (events & IOLoop::READ) {
+    read_to_buffer();
+  } else if (events & IOLoop::ERROR) {
+    handle_error_event();
+  }
+  if (!closed_ && (events & IOLoop::WRITE)) {
+    write_blocked_ = false;
+    if (has_queued_writes() && transport_ready()) flush_writes();
+  }
+}
+
+uint32_t IOStream::wanted_events() const {
+  if (connecting_) return IOLoop::WRITE;
+  return IOLoop::READ | (has_queued_writes() ? IOLoop::WRITE : 0);
+}
+
+bool IOStream::transport_ready() const { return !connecting_; }
+bool IOStream::transport_has_buffered_data() const { return false; }
+
+std::error_code IOStream::transport_error(int error) {
+  return std::error_code(error, std::system_category());
+}
+
+void IOStream::on_connected() { run_connect_callback(); }
+
+void IOStream::clear_callbacks() {
+  // Moved out first: destroying a callback may drop references that lead
+  // back here.
+  auto read_callback = std::move(read_callback_);
+  auto matcher = std::move(read_matcher_);
+  auto write_callbacks = std::move(write_callbacks_);
+  auto ready = std::move(ready_callbacks_);
+  auto connect_callback = std::move(connect_callback_);
+  auto close_callback = std::move(close_callback_);
+  read_callback_ = nullptr;
+  read_matcher_ = nullptr;
+  write_callbacks_.clear();
+  write_callbacks_head_ = 0;
+  ready_callbacks_.clear();
+  connect_callback_ = nullptr;
+  close_callback_ = nullptr;
+}
+
+void IOStream::run_callback_soon(std::function<void()> callback) {
+  if (!callback) return;
+  ready_callbacks_.push_back(std::move(callback));
+  if (!dispatching_) schedule_dispatch();
+}
+
+void IOStream::run_connect_callback() {
+  if (connect_callback_) run_callback_soon(std::move(connect_callback_));
+  connect_callback_ = nullptr;
+}
+
+void IOStream::update_io_state() {
+  if (dispatching_ || closed_) return;
+  uint32_t wanted = wanted_events();
+  if (wanted == registered_events_) return;
+  if (registered_events_ == 0) {
+    std::weak_ptr<IOStream> weak = weak_from_this();
+    io_loop_.add_handler(
+        socket_.get(),
+        [weak](int, uint32_t events) {
+          if (auto self = weak.lock()) self->dispatch(events);
+        },
+        wanted);
+  } else {
+    io_loop_.update_handler(socket_.get(), wanted);
+  }
+  registered_events_ = wanted;
+}
+
+// ---- The dispatch loop
+// --------------------------------------------------------
+
+void IOStream::dispatch(uint32_t events) {
+  std::shared_ptr<IOStream> self = shared_from_this();  // 1
+  if (dispatching_) return;  // Only if a callback ran the loop: refuse.
+  dispatching_ = true;
+  if (events != 0 && !closed_) handle_io(events);  // 2
+  run_pending();                                   // 3
+  dispatching_ = false;
+  after_dispatch();  // 4
+}
+
+void IOStream::run_pending() {
+  while (run_one_pending()) {
+  }
+}
+
+// Runs the next ready callback (or one flush); false when nothing is ready.
+bool IOStream::run_one_pending() {
+  if (closed_) {
+    finish_close();
+    return false;
+  }
+  if (!ready_callbacks_.empty()) {
+    std::function<void()> callback = std::move(ready_callbacks_.front());
+    ready_callbacks_.erase(ready_callbacks_.begin());
+    invoke(callback);
+    return true;
+  }
+  if (write_callback_ready()) {
+    run_write_callback();
+    return true;
+  }
+  if (read_kind_ != ReadKind::kNone) {
+    size_t length = find_read_length();
+    if (closed_) return true;
+    if (length != kNotReady) {
+      run_read_callback(length);
+      return true;
+    }
+  }
+  if (flush_needed_) {
+    flush_needed_ = false;
+    if (has_queued_writes() && transport_ready() && !write_blocked_) {
+      flush_writes();
+      return true;
+    }
+  }
+  return false;
+}
+
+void IOStream::finish_close() {
+  if (read_kind_ == ReadKind::kUntilClose) {
+    ReadCallback callback = std::move(read_callback_);
+    read_callback_ = nullptr;
+    read_kind_ = ReadKind::kNone;
+    std::string_view data = buffer_.consume(buffer_.size());
+    invoke([&] { callback(data); });
+  }
+  read_kind_ = ReadKind::kNone;
+  if (close_done_) return;
+  close_done_ = true;
+  CloseCallback callback = std::move(close_callback_);
+  close_callback_ = nullptr;
+  if (callback) invoke(callback);
+  clear_callbacks();
+}
+
+void IOStream::after_dispatch() {
+  if (buffer_.empty()) buffer_.release();  // Idle streams hold no buffer.
+  if (closed_) return;
+  if (!has_queued_writes()) release_write_queue();
+  update_io_state();
+  // TLS may hold decrypted bytes the fd no longer announces: read them now.
+  if (read_kind_ != ReadKind::kNone && transport_has_buffered_data()) {
+    std::weak_ptr<IOStream> weak = weak_from_this();
+    io_loop_.add_callback([weak] {
+      if (auto self = weak.lock()) self->dispatch(IOLoop::READ);
+    });
+  }
+}
+
+void IOStream::schedule_dispatch() {
+  if (dispatch_scheduled_) return;
+  dispatch_scheduled_ = true;
+  std::weak_ptr<IOStream> weak = weak_from_this();
+  io_loop_.add_callback([weak] {
+    if (auto self = weak.lock()) {
+      self->dispatch_scheduled_ = false;
+      self->dispatch(0);
+    }
+  });
+}
+
+// Runs a user callback. An exception is logged on the `application` channel
+// and closes this stream (Tornado: "Uncaught exception, closing connection").
+void IOStream::invoke(const std::function<void()>& callback) {
+  try {
+    callback();
+  } catch (const std::exception& e) {
+    log(LogChannel::kApplication, LogLevel::kError,
+        std::string("Uncaught exception in an IOStream callback, closing "
+                    "the stream: ") +
+            e.what());
+    close(std::make_error_code(std::errc::operation_canceled));
+  } catch (...) {
+    log(LogChannel::kApplication, LogLevel::kError,
+        "Uncaught exception in an IOStream callback, closing the stream");
+    close(std::make_error_code(std::errc::operation_canceled));
+  }
+}
+
+void IOStream::handle_connect() {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (::getsockopt(socket_.get(), SOL_SOCKET, SO_ERROR, &error, &length) < 0) {
+    error = errno;
+  }
+  if (error != 0) {
+    close(std::error_code(error, std::system_category()));
+    return;
+  }
+  connecting_ = false;
+  on_connected();
+}
+
+// ERROR without READ: a write-only fd (a pipe whose reader left) or a socket
+// error with nothing to read. Let a write report it, or ask the socket.
+void IOStream::handle_error_event() {
+  if (has_queued_writes() && transport_ready()) {
+    write_blocked_ = false;
+    flush_writes();
+    if (closed_) return;
+  }
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (::getsockopt(socket_.get(), SOL_SOCKET, SO_ERROR, &error, &length) < 0 ||
+      error == 0) {
+    error = EPIPE;
+  }
+  close(std::error_code(error, std::system_category()));
+}
+
+}  // namespace eddy

@@ -1,0 +1,68 @@
+// ReadBuffer: IOStream's read buffer. Internal to 03_iostream (it is a
+// member of IOStream, so iostream.h includes it; nothing else should).
+//
+// One contiguous heap block with two offsets. recv() appends at write_pos,
+// reads consume from read_pos; nothing is shifted per read:
+//
+//   0            read_pos         write_pos                capacity
+//   | consumed   | unread bytes    | free space for recv()  |
+//
+// prepare(n) makes room for n more bytes: when the free tail is too small it
+// either compacts (moves the unread bytes to 0) or grows (a new block twice
+// as large). It compacts only when the consumed prefix is at least as long
+// as the unread part, so every byte is moved at most once per time it is
+// consumed: amortised O(1) per byte, never quadratic.
+//
+// The block is allocated lazily by prepare() and given back by release();
+// IOStream releases it whenever it drains empty, so idle streams hold none.
+// Blocks of the common sizes go to a small per-thread free list instead of
+// free(): a busy keep-alive connection reuses them without malloc/free
+// churn (and without glibc trimming the heap on every request).
+//
+// Threads: one loop thread, like the stream that owns it.
+#ifndef EDDY_03_IOSTREAM_READ_BUFFER_H_
+#define EDDY_03_IOSTREAM_READ_BUFFER_H_
+
+#include <cstddef>
+#include <string_view>
+
+namespace eddy {
+
+class ReadBuffer {
+ public:
+  ReadBuffer() = default;
+  ~ReadBuffer() { release(); }
+  ReadBuffer(const ReadBuffer&) = delete;
+  ReadBuffer& operator=(const ReadBuffer&) = delete;
+
+  // Unread bytes.
+  size_t size() const { return write_pos_ - read_pos_; }
+  bool empty() const { return write_pos_ == read_pos_; }
+  size_t capacity() const { return capacity_; }
+  std::string_view unread() const { return {data_ + read_pos_, size()}; }
+
+  // Returns where at least `min_free` bytes may be written (the whole free
+  // tail is usable: see free_tail()).
+  char* prepare(size_t min_free);
+  size_t free_tail() const { return capacity_ - write_pos_; }
+  // Marks `count` bytes written at prepare()'s pointer as unread.
+  void commit(size_t count) { write_pos_ += count; }
+  // Consumes `count` unread bytes and returns them. The view stays valid
+  // until the next prepare() or release() (offsets reset to 0 when the
+  // buffer empties, but the bytes are not touched).
+  std::string_view consume(size_t count);
+  // Gives the block back (unread bytes are dropped).
+  void release();
+
+ private:
+  void reallocate(size_t new_capacity);
+
+  char* data_ = nullptr;
+  size_t capacity_ = 0;
+  size_t read_pos_ = 0;
+  size_t write_pos_ = 0;
+};
+
+}  // namespace eddy
+
+#endif  // EDDY_03_IOSTREAM_READ_BUFFER_H_

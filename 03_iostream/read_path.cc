@@ -1,0 +1,158 @@
+// IOStream's read path: filling the read buffer from the fd and matching the
+// pending read against it. See iostream.h for the buffer layout and
+// iostream.cc for the dispatch loop that calls these.
+//
+//   READ event ─> read_to_buffer(): recv into buffer_ until the pending read
+//                 is satisfied, the socket is drained, or a per-event cap
+//   run_pending ─> find_read_length(): the message length, or kNotReady
+//               ─> run_read_callback(): consume it, call back with a view
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "03_iostream/iostream.h"
+
+namespace eddy {
+namespace {
+
+// One event reads at most this much (unless one read_bytes needs more), so a
+// fast peer cannot starve the loop's other fds.
+constexpr size_t kMaxReadPerEvent = 1024 * 1024;
+
+}  // namespace
+
+ssize_t IOStream::read_from_fd(char* buffer, size_t size) {
+  return ::read(socket_.get(), buffer, size);
+}
+
+// How much the next recv asks for: a chunk, or what a read_bytes still
+// needs when that is more (one syscall for a large message), never past
+// max_buffer_size.
+size_t IOStream::recv_size() const {
+  size_t want = read_chunk_size_;
+  if (read_kind_ == ReadKind::kBytes && read_bytes_ > buffer_.size()) {
+    want = std::max(want, read_bytes_ - buffer_.size());
+  }
+  return std::min(want, max_buffer_size_ - buffer_.size());
+}
+
+void IOStream::read_to_buffer() {
+  size_t total = 0;
+  for (;;) {
+    if (buffer_.size() >= max_buffer_size_) {
+      close(std::make_error_code(std::errc::no_buffer_space));
+      return;
+    }
+    size_t want = recv_size();
+    char* destination = buffer_.prepare(want);
+    ssize_t count = read_from_fd(destination, want);
+    if (count == 0) {
+      close();  // EOF: a clean close, error() stays empty.
+      return;
+    }
+    if (count < 0) {
+      int error = errno;
+      if (error == EINTR) continue;
+      if (error == EAGAIN || error == EWOULDBLOCK) return;
+      close(transport_error(error));
+      return;
+    }
+    buffer_.commit(static_cast<size_t>(count));
+    total += static_cast<size_t>(count);
+    // Nobody reads: keep one chunk (the peer may close next); the level-
+    // triggered READ brings the rest.
+    if (read_kind_ == ReadKind::kNone) return;
+    if (find_read_length() != kNotReady || closed_) return;
+    bool drained =
+        static_cast<size_t>(count) < want && !transport_has_buffered_data();
+    if (drained) return;
+    if (total >= kMaxReadPerEvent &&
+        (read_kind_ != ReadKind::kBytes || buffer_.size() >= read_bytes_)) {
+      return;
+    }
+  }
+}
+
+// The length of the message the pending read can take from the buffer now,
+// or kNotReady. Closes the stream when max_bytes cannot be met.
+size_t IOStream::find_read_length() {
+  std::string_view data = buffer_.unread();
+  switch (read_kind_) {
+    case ReadKind::kBytes:
+      if (data.size() >= read_bytes_) return read_bytes_;
+      if (read_partial_ && !data.empty()) return data.size();
+      return kNotReady;
+    case ReadKind::kDelimiter:
+      if (scan_from_ == data.size() && scan_from_ != 0) return kNotReady;
+      return check_max_bytes(find_delimiter(data), data.size());
+    case ReadKind::kMatch: {
+      if (scan_from_ == data.size() && scan_from_ != 0) return kNotReady;
+      size_t length = data.empty() ? 0 : read_matcher_(data, scan_from_);
+      if (length > data.size()) length = 0;  // A broken matcher: not found.
+      if (length == 0) scan_from_ = data.size();
+      return check_max_bytes(length == 0 ? kNotReady : length, data.size());
+    }
+    case ReadKind::kUntilClose:  // Served by finish_close().
+    case ReadKind::kNone:
+      return kNotReady;
+  }
+  return kNotReady;
+}
+
+// Searches from where the last search stopped, backing up so that a
+// delimiter straddling that point is found. Only a failed search moves
+// scan_from_: a found one is found again at once by the next call.
+size_t IOStream::find_delimiter(std::string_view data) {
+  size_t overlap = read_delimiter_.size() - 1;
+  size_t from = scan_from_ > overlap ? scan_from_ - overlap : 0;
+  size_t position;
+  if (read_delimiter_.size() == 1) {
+    const void* found =
+        data.size() > from ? std::memchr(data.data() + from, read_delimiter_[0],
+                                         data.size() - from)
+                           : nullptr;
+    if (found == nullptr) {
+      scan_from_ = data.size();
+      return kNotReady;
+    }
+    position =
+        static_cast<size_t>(static_cast<const char*>(found) - data.data());
+  } else {
+    position = data.find(read_delimiter_, from);
+    if (position == std::string_view::npos) {
+      scan_from_ = data.size();
+      return kNotReady;
+    }
+  }
+  return position + read_delimiter_.size();
+}
+
+// max_bytes (Tornado's UnsatisfiableReadError): a message longer than
+// max_bytes, or max_bytes unread bytes without a terminator, closes the
+// stream with message_size.
+size_t IOStream::check_max_bytes(size_t length, size_t unread) {
+  if (read_max_bytes_ == 0) return length;
+  bool too_long = length != kNotReady ? length > read_max_bytes_
+                                      : unread >= read_max_bytes_;
+  if (too_long) {
+    close(std::make_error_code(std::errc::message_size));
+    return kNotReady;
+  }
+  return length;
+}
+
+void IOStream::run_read_callback(size_t length) {
+  ReadCallback callback = std::move(read_callback_);
+  read_callback_ = nullptr;
+  read_kind_ = ReadKind::kNone;
+  if (read_matcher_) read_matcher_ = nullptr;
+  // The view stays valid during the callback: nothing reads into the buffer
+  // until the dispatch loop is back in control.
+  std::string_view data = buffer_.consume(length);
+  invoke([&] { callback(data); });
+}
+
+}  // namespace eddy

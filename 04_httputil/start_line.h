@@ -1,0 +1,62 @@
+// The first line of an HTTP/1.x message: Tornado's RequestStartLine,
+// ResponseStartLine, parse_request_start_line and parse_response_start_line.
+//
+// Contract
+// - The parsers take one line without its CRLF, copy what they return, and
+//   throw HTTPInputError (errors.h) for anything the RFC 9112 grammar does
+//   not allow; the message quotes the offending text, truncated to 64 bytes.
+// - Stricter than Tornado, as RFC 9112 §3 asks of a server:
+//     request-line = method SP request-target SP HTTP-version
+//     method       = token                (Tornado: anything without SP)
+//     request-target: 1*(VCHAR / obs-text) (no SP, no control characters)
+//     HTTP-version = "HTTP/" DIGIT "." DIGIT
+//     status-line  = HTTP-version SP 3DIGIT SP [ reason-phrase ]
+//     reason-phrase: *(HTAB / SP / VCHAR / obs-text)
+//   Exactly one SP between the parts; any other whitespace is an error.
+//   HTTP/2.0 or HTTP/3.0 parse fine: whether to answer 505 is chapter 05's
+//   decision, not the parser's.
+// - Thread-safety: pure functions; any thread may call them.
+#ifndef EDDY_04_HTTPUTIL_START_LINE_H_
+#define EDDY_04_HTTPUTIL_START_LINE_H_
+
+#include <string>
+#include <string_view>
+
+#include "04_httputil/errors.h"
+
+namespace eddy {
+
+// Tornado's RequestStartLine namedtuple: "GET /foo?a=1 HTTP/1.1".
+struct RequestStartLine {
+  std::string method;   // "GET"
+  std::string path;     // the request-target, "/foo?a=1", not decoded
+  std::string version;  // "HTTP/1.1"
+  friend bool operator==(const RequestStartLine&,
+                         const RequestStartLine&) = default;
+};
+
+// Tornado's ResponseStartLine namedtuple: "HTTP/1.1 404 Not Found".
+struct ResponseStartLine {
+  std::string version;  // "HTTP/1.1"
+  int code = 0;         // 100..999
+  std::string reason;   // "Not Found"; may be empty
+  friend bool operator==(const ResponseStartLine&,
+                         const ResponseStartLine&) = default;
+};
+
+// Tornado's parse_request_start_line. Throws HTTPInputError if malformed.
+RequestStartLine parse_request_start_line(std::string_view line);
+
+// Tornado's parse_response_start_line. Throws HTTPInputError if malformed.
+ResponseStartLine parse_response_start_line(std::string_view line);
+
+// "GET / HTTP/1.1" / "HTTP/1.1 200 OK": the line a writer sends, without CRLF.
+std::string to_string(const RequestStartLine& start_line);
+std::string to_string(const ResponseStartLine& start_line);
+
+// True for "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3).
+bool is_http_version(std::string_view version);
+
+}  // namespace eddy
+
+#endif  // EDDY_04_HTTPUTIL_START_LINE_H_
