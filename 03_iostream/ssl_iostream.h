@@ -17,9 +17,11 @@
 
 #include <openssl/ssl.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <system_error>
 
 #include "03_iostream/iostream.h"
 
@@ -48,10 +50,49 @@ class SSLIOStream : public IOStream {
   bool handshake_done() const;
   // The ALPN protocol both sides agreed on, or "".
   std::string alpn_protocol() const;
+  // (Addition.) The BoringSSL connection, for inspection (peer certificate,
+  // cipher); owned by the stream.
+  SSL* ssl() const { return ssl_.get(); }
+
+ protected:
+  SSLIOStream(Socket socket, bssl::UniquePtr<SSL> ssl, bool server,
+              IOLoop& io_loop, size_t max_buffer_size, size_t read_chunk_size);
+
+  ssize_t read_from_fd(char* buffer, size_t size) override;
+  ssize_t write_to_fd(const iovec* iov, int iovcnt) override;
+  void handle_io(uint32_t events) override;
+  uint32_t wanted_events() const override;
+  bool transport_ready() const override;
+  bool transport_has_buffered_data() const override;
+  std::error_code transport_error(int error) override;
+  void on_connected() override;
+  void clear_callbacks() override;
+
+ private:
+  void do_handshake();
+  std::error_code handshake_error(int ssl_error, int saved_errno);
+  int failed(int ssl_error, int saved_errno, bool reading);
+
+  bssl::UniquePtr<SSL> ssl_;
+  bool server_;
+  bool handshake_started_ = false;
+  bool handshake_done_ = false;
+  uint32_t handshake_wants_ = 0;   // READ or WRITE while handshaking.
+  bool read_wants_write_ = false;  // SSL_read returned WANT_WRITE.
+  bool write_wants_read_ = false;  // SSL_write returned WANT_READ.
+  std::error_code tls_error_;      // Set with errno EPROTO for the base.
+  std::function<void()> handshake_callback_;
 };
 
-// The error category of TLS failures in IOStream::error().
+// The error category of TLS failures in IOStream::error(). Values: a packed
+// BoringSSL error (ERR_get_error; message from ERR_reason_error_string), a
+// certificate verification failure (kTLSVerifyFailed | X509_V_ERR_*, message
+// from X509_verify_cert_error_string, e.g. "hostname mismatch"), or one of
+// the codes below.
 const std::error_category& tls_category();
+constexpr int kTLSVerifyFailed = 1 << 30;
+constexpr int kTLSHandshakeEOF = 1;    // The peer left during the handshake.
+constexpr int kTLSHandshakeReset = 2;  // A socket error during the handshake.
 
 }  // namespace eddy
 

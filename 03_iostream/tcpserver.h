@@ -68,6 +68,20 @@ class TCPServer {
 
  protected:
   IOLoop& io_loop() const;
+
+ private:
+  struct Listener {
+    Socket socket;
+    std::function<void()> remove_handler;  // From add_accept_handler.
+  };
+  void handle_connection(Socket connection, const SocketAddress& address);
+
+  IOLoop& io_loop_;
+  SSLContext ssl_context_;  // Built once from ssl_options; null for plain TCP.
+  size_t max_buffer_size_;
+  size_t read_chunk_size_;
+  std::vector<Listener> listeners_;      // Accepting.
+  std::vector<Socket> pending_sockets_;  // bind() done, start() not yet.
 };
 
 }  // namespace eddy
