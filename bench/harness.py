@@ -61,8 +61,9 @@ def process_tree(root):
     return tree
 
 
-def cpu_ticks(root):
-    """(user, sys) clock ticks of root's tree, reaped children included."""
+def cpu_ticks(root, per_process=None):
+    """(user, sys) clock ticks of root's tree, reaped children included.
+    With a dict, also records each process's user+sys ticks in it."""
     user = system = 0
     for pid in process_tree(root):
         try:
@@ -74,6 +75,8 @@ def cpu_ticks(root):
         # fields[0] is field 3 (state): utime=14, stime=15, cutime=16, cstime=17
         user += int(fields[11]) + int(fields[13])
         system += int(fields[12]) + int(fields[14])
+        if per_process is not None:
+            per_process[pid] = sum(int(x) for x in fields[11:15])
     return user, system
 
 
@@ -165,6 +168,32 @@ def probe(port):
         return False
 
 
+def nginx_slot_bytes(args, tmp, port):
+    """What one worker_connections slot costs nginx before any connection:
+    idle RSS with worker_connections 20000 minus with 1024, per slot. nginx
+    allocates and initialises its connection and event arrays at start, so
+    scenario 4's before/after difference does not include them."""
+    rss = {}
+    for slots in (1024, 20000):
+        prefix = os.path.join(tmp, "nginx-slots%d" % slots)
+        os.makedirs(prefix, exist_ok=True)
+        with open(os.path.join(BENCH_DIR, "nginx.conf.in")) as f:
+            conf = f.read()
+        conf = (conf.replace("@WORKERS@", "1").replace("@PORT@", str(port))
+                .replace("@PREFIX@", prefix)
+                .replace("worker_connections 20000", "worker_connections %d" % slots))
+        with open(os.path.join(prefix, "nginx.conf"), "w") as f:
+            f.write(conf)
+        server = Server("nginx", "nginx-slots", 1,
+                        lambda p: [args.nginx, "-p", prefix, "-c",
+                                   os.path.join(prefix, "nginx.conf")])
+        server.start(port, None, tmp)
+        time.sleep(0.5)
+        rss[slots] = rss_bytes(server.proc.pid)
+        server.stop()
+    return round((rss[20000] - rss[1024]) / (20000 - 1024), 1)
+
+
 def make_servers(args, tmp):
     servers = {}
 
@@ -237,11 +266,14 @@ def measure(server, port, scenario, conns, threads, script, client_core):
     run_wrk(port, conns, threads, args_global.warmup, script, client_core)
     time.sleep(0.2)
     root = server.proc.pid
-    u0, s0 = cpu_ticks(root)
+    before, after = {}, {}
+    u0, s0 = cpu_ticks(root, before)
     t0 = time.time()
     w = run_wrk(port, conns, threads, args_global.duration, script, client_core)
     wall = time.time() - t0
-    u1, s1 = cpu_ticks(root)
+    u1, s1 = cpu_ticks(root, after)
+    # How the work was shared between the processes (supervisor first).
+    split = [(after[pid] - before.get(pid, 0)) / CLK_TCK for pid in sorted(after)]
     requests = max(w["requests"], 1)
     user_s, sys_s = (u1 - u0) / CLK_TCK, (s1 - s0) / CLK_TCK
     seconds = w["duration_us"] / 1e6
@@ -261,6 +293,7 @@ def measure(server, port, scenario, conns, threads, script, client_core):
         "user_us_per_req": round(1e6 * user_s / requests, 3),
         "sys_us_per_req": round(1e6 * sys_s / requests, 3),
         "client_cpu_pct": round(100 * w["client_cpu_s"] / wall, 1),
+        "cpu_s_by_process": "/".join("%.2f" % x for x in split),
         "loadavg": os.getloadavg()[0],
     }
     print("  %-10s %-10s c=%-4d %10.0f req/s  p50 %6d us  p99 %7d us  "
@@ -415,6 +448,11 @@ def main():
                 skipped.append(key)
             finally:
                 server.stop()
+    if "memory" in scenarios and "nginx" in wanted:
+        port += 1
+        meta["nginx_bytes_per_preallocated_slot"] = nginx_slot_bytes(args, tmp, port)
+        print("  memory     nginx: %.0f bytes per preallocated worker_connections slot" %
+              meta["nginx_bytes_per_preallocated_slot"], flush=True)
     meta["loadavg_end"] = os.getloadavg()
     meta["skipped"] = skipped
     with open(os.path.join(args.out, "results.json"), "w") as f:

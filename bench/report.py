@@ -42,9 +42,12 @@ def tables(data):
         if not rows:
             continue
         out.append("\n**%s**\n" % title)
+        split = scenario == "two_process"
         out.append("| server | conns | req/s | × nginx | × limit | p50 µs | p99 µs | "
-                   "server CPU µs/req (user+sys) | × nginx | server CPU % | errors |")
-        out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+                   "server CPU µs/req (user+sys) | × nginx | server CPU % | errors |" +
+                   (" CPU s per process |" if split else ""))
+        out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" +
+                   (" ---: |" if split else ""))
         conns = sorted({r["connections"] for r in rows})
         for c in conns:
             for name in ORDER:
@@ -60,7 +63,8 @@ def tables(data):
                     r["p50_us"], r["p99_us"], r["cpu_us_per_req"],
                     r["user_us_per_req"], r["sys_us_per_req"],
                     fmt_ratio(ratio(r["cpu_us_per_req"], n["cpu_us_per_req"])) if n else "—",
-                    r["server_cpu_pct"], r["errors"] + r["non2xx"]))
+                    r["server_cpu_pct"], r["errors"] + r["non2xx"]) +
+                    (" %s |" % r.get("cpu_s_by_process", "") if split else ""))
     if memory:
         out.append("\n**4. memory: %d idle keep-alive connections, each after one request**\n" %
                    memory[0]["connections"])
@@ -76,6 +80,12 @@ def tables(data):
                 r["label"], r["rss_before_kib"], r["rss_after_kib"], r["bytes_per_conn"],
                 fmt_ratio(ratio(r["bytes_per_conn"], n["bytes_per_conn"])) if n else "—",
                 r["alive"]))
+        slot = m.get("nginx_bytes_per_preallocated_slot")
+        if slot:
+            out.append("\nnginx also allocates and touches %.0f bytes per `worker_connections` slot "
+                       "when it starts (measured: idle RSS with 20,000 slots minus with 1,024); "
+                       "they are in its \"before\", so its full cost per connection is about "
+                       "%.0f bytes." % (slot, slot + (mem["nginx"]["bytes_per_conn"] if "nginx" in mem else 0)))
     out.append("\n**Targets** (eddy against nginx and Tornado in this run)\n")
     out.append("| target | measured | met |")
     out.append("| --- | --- | --- |")
