@@ -371,7 +371,7 @@ def machine_info():
         "python": subprocess.run([args_global.python, "--version"],
                                  capture_output=True, text=True).stdout.strip(),
         "duration_s": args_global.duration, "warmup_s": args_global.warmup,
-        "idle_connections": args_global.idle,
+        "idle_connections": args_global.idle, "rounds": args_global.rounds,
     }
 
 
@@ -384,6 +384,8 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--connections", default="50,256")
     p.add_argument("--idle", type=int, default=10000)
+    p.add_argument("--rounds", type=int, default=3,
+                   help="rounds over all servers; the report takes medians")
     p.add_argument("--servers", default="limit,nginx,tornado,eddy")
     p.add_argument("--scenarios", default="keepalive,pipelined,two_process,memory")
     p.add_argument("--port", type=int, default=18080, help="first port; each start takes the next")
@@ -411,43 +413,51 @@ def main():
     print("machine: %(nproc)s x %(cpu_model)s, kernel %(kernel)s, load %(loadavg_start)s" % meta)
     rows, memory, skipped = [], [], []
     port = args.port
-    for name in wanted:
-        # Scenarios 1 and 2 share one start of the single-process server.
-        groups = []
-        single = [s for s in ("keepalive", "pipelined") if s in scenarios]
-        if single:
-            groups.append((name, single, 0, 1))
-        if "two_process" in scenarios:
-            groups.append((name + "-2p", ["two_process"], None, None))
-        if "memory" in scenarios:
-            groups.append((name, ["memory"], None, None))
-        for key, group, server_core, client_core in groups:
-            server = servers.get(key)
-            if server is None:
-                skipped.append(key)
-                print("  skipping %s: not built" % key, flush=True)
-                continue
-            port += 1
-            try:
-                server.start(port, server_core, tmp)
-            except RuntimeError as e:
-                skipped.append(key)
-                print("  skipping %s: %s" % (key, e), flush=True)
-                continue
-            try:
-                for scenario in group:
-                    if scenario == "memory":
-                        memory.append(measure_memory(server, port))
-                        continue
-                    _, _, threads, script = SCENARIOS[scenario]
-                    for c in conns:
-                        rows.append(measure(server, port, scenario, c, threads, script,
-                                            client_core))
-            except RuntimeError as e:
-                print("  %s failed: %s" % (key, e), flush=True)
-                skipped.append(key)
-            finally:
-                server.stop()
+    # Rounds interleave the servers, so that a change in the machine's load
+    # (it is shared) hits every server alike; the report takes medians.
+    for round_ in range(args.rounds):
+        print("round %d of %d (load %.2f)" % (round_ + 1, args.rounds, os.getloadavg()[0]),
+              flush=True)
+        for name in wanted:
+            # Scenarios 1 and 2 share one start of the single-process server.
+            groups = []
+            single = [s for s in ("keepalive", "pipelined") if s in scenarios]
+            if single:
+                groups.append((name, single, 0, 1))
+            if "two_process" in scenarios:
+                groups.append((name + "-2p", ["two_process"], None, None))
+            if "memory" in scenarios and round_ == 0:
+                groups.append((name, ["memory"], None, None))
+            for key, group, server_core, client_core in groups:
+                server = servers.get(key)
+                if server is None:
+                    if round_ == 0:
+                        skipped.append(key)
+                        print("  skipping %s: not built" % key, flush=True)
+                    continue
+                port += 1
+                try:
+                    server.start(port, server_core, tmp)
+                except RuntimeError as e:
+                    skipped.append(key)
+                    print("  skipping %s: %s" % (key, e), flush=True)
+                    continue
+                try:
+                    for scenario in group:
+                        if scenario == "memory":
+                            memory.append(measure_memory(server, port))
+                            continue
+                        _, _, threads, script = SCENARIOS[scenario]
+                        for c in conns:
+                            row = measure(server, port, scenario, c, threads, script,
+                                          client_core)
+                            row["round"] = round_ + 1
+                            rows.append(row)
+                except RuntimeError as e:
+                    print("  %s failed: %s" % (key, e), flush=True)
+                    skipped.append(key)
+                finally:
+                    server.stop()
     if "memory" in scenarios and "nginx" in wanted:
         port += 1
         meta["nginx_bytes_per_preallocated_slot"] = nginx_slot_bytes(args, tmp, port)
@@ -456,11 +466,36 @@ def main():
     meta["loadavg_end"] = os.getloadavg()
     meta["skipped"] = skipped
     with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"machine": meta, "runs": rows, "memory": memory}, f, indent=1)
+        json.dump({"machine": meta, "summary": summarize(rows), "runs": rows,
+                   "memory": memory}, f, indent=1)
     write_csv(os.path.join(args.out, "results.csv"), rows)
+    write_csv(os.path.join(args.out, "summary.csv"), summarize(rows))
     write_csv(os.path.join(args.out, "memory.csv"), memory)
     shutil.rmtree(tmp, ignore_errors=True)
     print("results in %s" % args.out)
+
+
+def summarize(rows):
+    """One row per (scenario, server, connections): the median of each
+    measured value over the rounds, and the spread of requests/s."""
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["scenario"], r["label"], r["connections"]), []).append(r)
+    out = []
+    for key, runs in groups.items():
+        row = dict(runs[0])
+        row.pop("round", None)
+        for k, v in runs[0].items():
+            if isinstance(v, (int, float)) and k not in ("connections", "processes", "round"):
+                values = sorted(x[k] for x in runs)
+                n = len(values)
+                row[k] = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+        rps = [x["rps"] for x in runs]
+        row["rounds"] = len(runs)
+        row["rps_min"], row["rps_max"] = min(rps), max(rps)
+        row["cpu_us_per_req_all"] = "/".join("%.2f" % x["cpu_us_per_req"] for x in runs)
+        out.append(row)
+    return out
 
 
 def write_csv(path, rows):

@@ -30,20 +30,22 @@ def fmt_ratio(x):
 
 
 def tables(data):
-    runs, memory, m = data["runs"], data["memory"], data["machine"]
+    runs, memory, m = data.get("summary", data["runs"]), data["memory"], data["machine"]
     by = index(runs)
     out = []
     out.append("Run of %s: %s × %s, kernel %s; load average %.2f at start, %.2f at end; "
-               "%d s per measurement after a %d s warm-up.\n" %
+               "%d s per measurement after a %d s warm-up; medians of %d rounds that "
+               "interleave the servers.\n" %
                (m["date_utc"], m["nproc"], m["cpu_model"], m["kernel"],
-                m["loadavg_start"][0], m["loadavg_end"][0], m["duration_s"], m["warmup_s"]))
+                m["loadavg_start"][0], m["loadavg_end"][0], m["duration_s"], m["warmup_s"],
+                m.get("rounds", 1)))
     for scenario, title in SCENARIO_TITLES.items():
         rows = [r for r in runs if r["scenario"] == scenario]
         if not rows:
             continue
         out.append("\n**%s**\n" % title)
         split = scenario == "two_process"
-        out.append("| server | conns | req/s | × nginx | × limit | p50 µs | p99 µs | "
+        out.append("| server | conns | req/s (range) | × nginx | × limit | p50 µs | p99 µs | "
                    "server CPU µs/req (user+sys) | × nginx | server CPU % | errors |" +
                    (" CPU s per process |" if split else ""))
         out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" +
@@ -56,8 +58,11 @@ def tables(data):
                     continue
                 n = by.get((scenario, "nginx", c))
                 lim = by.get((scenario, "limit", c))
-                out.append("| %s | %d | %.0f | %s | %s | %d | %d | %.2f (%.2f+%.2f) | %s | %.0f | %d |" % (
-                    r["label"], c, r["rps"],
+                rps = "%.0f" % r["rps"]
+                if r.get("rounds", 1) > 1:
+                    rps += " (%.0f–%.0f)" % (r["rps_min"], r["rps_max"])
+                out.append("| %s | %d | %s | %s | %s | %d | %d | %.2f (%.2f+%.2f) | %s | %.0f | %d |" % (
+                    r["label"], c, rps,
                     fmt_ratio(ratio(r["rps"], n["rps"])) if n else "—",
                     fmt_ratio(ratio(r["rps"], lim["rps"])) if lim else "—",
                     r["p50_us"], r["p99_us"], r["cpu_us_per_req"],
@@ -130,7 +135,7 @@ def targets(by, mem):
 
 
 def plots(data, out_dir):
-    runs, memory = data["runs"], data["memory"]
+    runs, memory = data.get("summary", data["runs"]), data["memory"]
     by = index(runs)
     servers = [s for s in ORDER if any(r["server"] == s for r in runs)]
     cases = []
