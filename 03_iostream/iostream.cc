@@ -34,20 +34,24 @@
 
 namespace eddy {
 
+namespace {
+
+// Lets std::make_shared reach the protected constructor, so the stream and
+// its reference counts share one allocation.
+struct SharedIOStream : IOStream {
+  SharedIOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
+                 size_t read_chunk_size)
+      : IOStream(std::move(socket), io_loop, max_buffer_size, read_chunk_size) {
+  }
+};
+
+}  // namespace
+
 std::shared_ptr<IOStream> IOStream::create(Socket socket, IOLoop& io_loop,
                                            size_t max_buffer_size,
                                            size_t read_chunk_size) {
-  // One allocation for the stream and its control block (make_shared cannot
-  // call the protected constructor; a local subclass can): 32 bytes less per
-  // connection than `new` plus a separate control block.
-  struct Created : IOStream {
-    Created(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
-            size_t read_chunk_size)
-        : IOStream(std::move(socket), io_loop, max_buffer_size,
-                   read_chunk_size) {}
-  };
-  return std::make_shared<Created>(std::move(socket), io_loop, max_buffer_size,
-                                   read_chunk_size);
+  return std::make_shared<SharedIOStream>(std::move(socket), io_loop,
+                                          max_buffer_size, read_chunk_size);
 }
 
 IOStream::IOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
@@ -67,27 +71,21 @@ IOStream::IOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
 IOStream::~IOStream() {
   // Not closed: the owner dropped an open stream. Its callbacks cannot run
   // any more; just stop watching the fd (the Socket member closes it).
-  if (registered_events_ != 0) io_loop_.remove_handler(socket_.get());
+  if (registered_) io_loop_.remove_handler(socket_.get());
 }
 
 // ---- Public calls -----------------------------------------------------------
 
-void IOStream::check_open(const char* method) const {
+void IOStream::throw_misuse(const char* method) const {
   if (closed_) {
     throw StreamClosedError(std::string("IOStream::") + method +
                             ": the stream is closed");
   }
+  throw std::logic_error(std::string("IOStream::") + method +
+                         ": already reading (one read at a time)");
 }
 
-void IOStream::check_can_read(const char* method) const {
-  check_open(method);
-  if (read_kind_ != ReadKind::kNone) {
-    throw std::logic_error(std::string("IOStream::") + method +
-                           ": already reading (one read at a time)");
-  }
-}
-
-void IOStream::start_read(ReadKind kind, ReadCallback callback,
+void IOStream::start_read(ReadKind kind, ReadCallback&& callback,
                           size_t max_bytes) {
   read_kind_ = kind;
   read_callback_ = std::move(callback);
@@ -136,8 +134,8 @@ void IOStream::read_until_regex(std::regex regex, ReadCallback callback,
                                                size_t) -> size_t {
     std::cmatch match;
     if (!std::regex_search(data.begin(), data.end(), match, regex)) return 0;
-    size_t end = static_cast<size_t>(match.position(0) + match.length(0));
-    return end == 0 ? 0 : end;
+    // An empty match at 0 returns 0, "not yet": a terminator has a length.
+    return static_cast<size_t>(match.position(0) + match.length(0));
   };
   read_matcher_ = std::move(matcher);
   start_read(ReadKind::kMatch, std::move(callback), max_bytes);
@@ -208,8 +206,14 @@ void IOStream::connect(const SocketAddress& address, ConnectCallback callback) {
 
 void IOStream::set_close_callback(CloseCallback callback) {
   close_callback_ = std::move(callback);
+  if (closed_) {
+    // Already closed: it runs on the next loop turn (and is then destroyed,
+    // so a callback that owns the stream cannot leak it).
+    if (!dispatching_) schedule_dispatch();
+    return;
+  }
   // Watch the fd even before the first read, so a peer close is noticed.
-  if (!closed_) update_io_state();
+  update_io_state();
 }
 
 void IOStream::close(std::error_code error) {
@@ -217,9 +221,9 @@ void IOStream::close(std::error_code error) {
   closed_ = true;
   error_ = error;
   connecting_ = false;
-  if (registered_events_ != 0) {
+  if (registered_) {
     io_loop_.remove_handler(socket_.get());
-    registered_events_ = 0;
+    registered_ = false;
   }
   socket_.reset();
   release_write_queue();
@@ -268,7 +272,13 @@ void IOStream::handle_io(uint32_t events) {
 
 uint32_t IOStream::wanted_events() const {
   if (connecting_) return IOLoop::WRITE;
-  return IOLoop::READ | (has_queued_writes() ? IOLoop::WRITE : 0);
+  uint32_t events = has_queued_writes() ? IOLoop::WRITE : 0;
+  // With no read pending, watch READ (to notice EOF) only until one chunk
+  // is buffered; see iostream.h.
+  if (read_kind_ != ReadKind::kNone || buffer_.size() < read_chunk_size_) {
+    events |= IOLoop::READ;
+  }
+  return events;
 }
 
 bool IOStream::transport_ready() const { return !connecting_; }
@@ -312,8 +322,9 @@ void IOStream::run_connect_callback() {
 void IOStream::update_io_state() {
   if (dispatching_ || closed_) return;
   uint32_t wanted = wanted_events();
-  if (wanted == registered_events_) return;
-  if (registered_events_ == 0) {
+  if (registered_ && wanted == registered_events_) return;
+  if (!registered_) {
+    if (wanted == 0) return;  // Nothing to wait for yet: stay unregistered.
     std::weak_ptr<IOStream> weak = weak_from_this();
     io_loop_.add_handler(
         socket_.get(),
@@ -324,6 +335,7 @@ void IOStream::update_io_state() {
   } else {
     io_loop_.update_handler(socket_.get(), wanted);
   }
+  registered_ = true;
   registered_events_ = wanted;
 }
 
@@ -361,14 +373,7 @@ bool IOStream::run_one_pending() {
     run_write_callback();
     return true;
   }
-  if (read_kind_ != ReadKind::kNone) {
-    size_t length = find_read_length();
-    if (closed_) return true;
-    if (length != kNotReady) {
-      run_read_callback(length);
-      return true;
-    }
-  }
+  if (read_kind_ != ReadKind::kNone && serve_read()) return true;
   if (flush_needed_) {
     flush_needed_ = false;
     if (has_queued_writes() && transport_ready() && !write_blocked_) {
@@ -388,7 +393,7 @@ void IOStream::finish_close() {
     invoke([&] { callback(data); });
   }
   read_kind_ = ReadKind::kNone;
-  if (close_done_) return;
+  if (close_done_ && !close_callback_) return;
   close_done_ = true;
   CloseCallback callback = std::move(close_callback_);
   close_callback_ = nullptr;
@@ -427,17 +432,23 @@ void IOStream::schedule_dispatch() {
 void IOStream::invoke(const std::function<void()>& callback) {
   try {
     callback();
-  } catch (const std::exception& e) {
-    log(LogChannel::kApplication, LogLevel::kError,
-        std::string("Uncaught exception in an IOStream callback, closing "
-                    "the stream: ") +
-            e.what());
-    close(std::make_error_code(std::errc::operation_canceled));
   } catch (...) {
-    log(LogChannel::kApplication, LogLevel::kError,
-        "Uncaught exception in an IOStream callback, closing the stream");
-    close(std::make_error_code(std::errc::operation_canceled));
+    callback_failed(std::current_exception());
   }
+}
+
+void IOStream::callback_failed(std::exception_ptr exception) {
+  std::string what = "(not a std::exception)";
+  try {
+    std::rethrow_exception(exception);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  log(LogChannel::kApplication, LogLevel::kError,
+      "Uncaught exception in an IOStream callback, closing the stream: " +
+          what);
+  close(std::make_error_code(std::errc::operation_canceled));
 }
 
 void IOStream::handle_connect() {
@@ -464,11 +475,12 @@ void IOStream::handle_error_event() {
   }
   int error = 0;
   socklen_t length = sizeof error;
-  if (::getsockopt(socket_.get(), SOL_SOCKET, SO_ERROR, &error, &length) < 0 ||
-      error == 0) {
-    error = EPIPE;
+  if (::getsockopt(socket_.get(), SOL_SOCKET, SO_ERROR, &error, &length) < 0) {
+    error = EPIPE;  // Not a socket: a pipe whose reader has gone.
   }
-  close(std::error_code(error, std::system_category()));
+  // SO_ERROR 0 with a hangup: both directions were shut down cleanly.
+  close(error == 0 ? std::error_code()
+                   : std::error_code(error, std::system_category()));
 }
 
 }  // namespace eddy

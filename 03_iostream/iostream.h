@@ -47,10 +47,13 @@
 //   0            read_pos         write_pos                capacity
 //   | consumed   | unread bytes    | free space for recv()  |
 //
-// The fd stays registered for READ from the stream's first operation until
-// close, even with no read pending: data that arrives then is buffered
-// (bounded by max_buffer_size) and a peer's close is noticed at once, so the
-// close callback runs for idle connections too (as Tornado does).
+// The fd stays registered from the stream's first operation until close,
+// and watched for READ even with no read pending, so a peer's close is
+// noticed at once and the close callback runs for idle connections too (as
+// Tornado does). Data that arrives while nobody reads is buffered, up to
+// one read_chunk_size; then the stream stops watching READ until a read is
+// started, and TCP flow control holds the peer back (a client pipelining
+// megabytes into an idle connection costs one chunk, not max_buffer_size).
 #ifndef EDDY_03_IOSTREAM_IOSTREAM_H_
 #define EDDY_03_IOSTREAM_IOSTREAM_H_
 
@@ -59,6 +62,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <regex>
@@ -145,6 +149,7 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   }
 
   // Runs once when the stream closes, for any reason (set_close_callback).
+  // Set on a stream that has already closed, it runs on the next loop turn.
   void set_close_callback(CloseCallback callback);
   // Closes the stream now (close); queued writes that were not sent are
   // dropped. `error` is stored in error(). Safe to call repeatedly and from
@@ -226,9 +231,19 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   void after_dispatch();
   void schedule_dispatch();
   void invoke(const std::function<void()>& callback);
-  void check_open(const char* method) const;
-  void check_can_read(const char* method) const;
-  void start_read(ReadKind kind, ReadCallback callback, size_t max_bytes);
+  void callback_failed(std::exception_ptr exception);
+  // The checks every call makes, inline; the throwing part is out of line.
+  void check_open(const char* method) const {
+    if (closed_) [[unlikely]]
+      throw_misuse(method);
+  }
+  void check_can_read(const char* method) const {
+    if (closed_ || read_kind_ != ReadKind::kNone) [[unlikely]] {
+      throw_misuse(method);
+    }
+  }
+  [[noreturn]] void throw_misuse(const char* method) const;
+  void start_read(ReadKind kind, ReadCallback&& callback, size_t max_bytes);
   void read_started();
   void handle_connect();
   void handle_error_event();
@@ -239,10 +254,14 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   size_t find_delimiter(std::string_view data);
   size_t check_max_bytes(size_t length, size_t unread);
   void run_read_callback(size_t length);
+  bool serve_read();
   // write_path.cc: the write queue.
   void flush_writes();
   void consume_written(size_t count);
-  bool write_callback_ready() const;
+  bool write_callback_ready() const {
+    return write_callbacks_head_ < write_callbacks_.size() &&
+           write_callbacks_[write_callbacks_head_].first <= bytes_written_;
+  }
   void run_write_callback();
   bool has_queued_writes() const { return write_head_ < write_queue_.size(); }
   void release_write_queue();
@@ -254,7 +273,8 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
 
   // Loop-thread state, as every member below.
   std::error_code error_;
-  uint32_t registered_events_ = 0;  // What epoll watches; 0 = not registered.
+  bool registered_ = false;         // The fd has a handler in io_loop_.
+  uint32_t registered_events_ = 0;  // What epoll watches when registered_.
   bool closed_ = false;
   bool close_done_ = false;  // The close callback has run.
   bool connecting_ = false;

@@ -354,14 +354,27 @@ TEST_F(IOStreamTest, MaxBufferSizeExceededWhileReading) {
   EXPECT_EQ(s->error(), std::errc::no_buffer_space);
 }
 
-TEST_F(IOStreamTest, MaxBufferSizeExceededWhileIdle) {
+TEST_F(IOStreamTest, IdleStreamBuffersOneChunkThenAppliesBackpressure) {
   auto [a, b] = unix_pair();
   auto s = stream(std::move(a), /*max_buffer=*/1024, /*chunk=*/256);
   int closes = 0;
   s->set_close_callback([&] { ++closes; });
   write_all(b.get(), std::string(4096, 'x'));
-  ASSERT_TRUE(run_until([&] { return closes == 1; }));
-  EXPECT_EQ(s->error(), std::errc::no_buffer_space);
+  // Nobody reads: the stream takes one chunk and leaves the rest in the
+  // kernel (no spinning, no close, no buffer growth).
+  ASSERT_TRUE(run_until([&] { return bytes_readable(s->fd()) == 4096 - 256; }));
+  run_until([] { return false; }, 0.05);
+  EXPECT_EQ(bytes_readable(s->fd()), 4096 - 256);
+  EXPECT_EQ(closes, 0);
+  // A read takes everything, chunk by chunk.
+  size_t got = 0;
+  std::function<void(std::string_view)> more = [&](std::string_view data) {
+    got += data.size();
+    if (got < 4096) s->read_bytes(1024, more, true);
+  };
+  s->read_bytes(1024, more, true);
+  ASSERT_TRUE(run_until([&] { return got == 4096; }));
+  EXPECT_EQ(closes, 0);
 }
 
 TEST_F(IOStreamTest, ReadBytesOfExactlyMaxBufferSize) {
@@ -452,6 +465,18 @@ TEST_F(IOStreamTest, CloseCallbackRunsExactlyOnce) {
   run_until([] { return false; }, 0.05);
   EXPECT_EQ(closes, 1);
   EXPECT_FALSE(s->error());  // The first close decides.
+}
+
+TEST_F(IOStreamTest, CloseCallbackSetAfterCloseStillRunsOnce) {
+  auto [a, b] = unix_pair();
+  auto s = stream(std::move(a));
+  std::weak_ptr<IOStream> weak = s;
+  s->close();
+  run_until([] { return false; }, 0.01);  // The close sequence runs.
+  int closes = 0;
+  s->set_close_callback([&closes, s] { ++closes; });  // Owns the stream.
+  s.reset();
+  ASSERT_TRUE(run_until([&] { return closes == 1 && weak.expired(); }));
 }
 
 TEST_F(IOStreamTest, PendingReadCallbackNeverFiresAfterClose) {

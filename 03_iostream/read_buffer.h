@@ -50,7 +50,12 @@ class ReadBuffer {
   // Consumes `count` unread bytes and returns them. The view stays valid
   // until the next prepare() or release() (offsets reset to 0 when the
   // buffer empties, but the bytes are not touched).
-  std::string_view consume(size_t count);
+  std::string_view consume(size_t count) {
+    std::string_view bytes(data_ + read_pos_, count);
+    read_pos_ += count;
+    if (read_pos_ == write_pos_) read_pos_ = write_pos_ = 0;
+    return bytes;
+  }
   // Gives the block back (unread bytes are dropped).
   void release();
 

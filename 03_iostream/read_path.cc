@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 
 #include "03_iostream/iostream.h"
 
@@ -32,6 +33,13 @@ ssize_t IOStream::read_from_fd(char* buffer, size_t size) {
 // needs when that is more (one syscall for a large message), never past
 // max_buffer_size.
 size_t IOStream::recv_size() const {
+  if (read_kind_ == ReadKind::kNone) {
+    // Nobody reads: fill up to one chunk (see iostream.h).
+    return read_chunk_size_ > buffer_.size()
+               ? std::min(read_chunk_size_ - buffer_.size(),
+                          max_buffer_size_ - buffer_.size())
+               : 0;
+  }
   size_t want = read_chunk_size_;
   if (read_kind_ == ReadKind::kBytes && read_bytes_ > buffer_.size()) {
     want = std::max(want, read_bytes_ - buffer_.size());
@@ -47,6 +55,7 @@ void IOStream::read_to_buffer() {
       return;
     }
     size_t want = recv_size();
+    if (want == 0) return;  // Idle and one chunk buffered: stop here.
     char* destination = buffer_.prepare(want);
     ssize_t count = read_from_fd(destination, want);
     if (count == 0) {
@@ -144,6 +153,18 @@ size_t IOStream::check_max_bytes(size_t length, size_t unread) {
   return length;
 }
 
+// The read step of the dispatch loop (run_one_pending): runs the pending
+// read's callback if the buffer satisfies it. True when something happened
+// (a callback ran, or max_bytes closed the stream). Kept in this file so the
+// per-message path (find, consume, call back) compiles into one function.
+bool IOStream::serve_read() {
+  size_t length = find_read_length();
+  if (closed_) return true;
+  if (length == kNotReady) return false;
+  run_read_callback(length);
+  return true;
+}
+
 void IOStream::run_read_callback(size_t length) {
   ReadCallback callback = std::move(read_callback_);
   read_callback_ = nullptr;
@@ -152,7 +173,12 @@ void IOStream::run_read_callback(size_t length) {
   // The view stays valid during the callback: nothing reads into the buffer
   // until the dispatch loop is back in control.
   std::string_view data = buffer_.consume(length);
-  invoke([&] { callback(data); });
+  // Not through invoke(): no std::function wrapper on the per-message path.
+  try {
+    callback(data);
+  } catch (...) {
+    callback_failed(std::current_exception());
+  }
 }
 
 }  // namespace eddy

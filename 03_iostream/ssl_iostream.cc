@@ -156,12 +156,25 @@ SSLIOStream::SSLIOStream(Socket socket, bssl::UniquePtr<SSL> ssl, bool server,
   }
 }
 
+namespace {
+
+// Lets std::make_shared reach the protected constructor (one allocation).
+struct SharedSSLIOStream : SSLIOStream {
+  SharedSSLIOStream(Socket socket, bssl::UniquePtr<SSL> ssl, bool server,
+                    IOLoop& io_loop, size_t max_buffer_size,
+                    size_t read_chunk_size)
+      : SSLIOStream(std::move(socket), std::move(ssl), server, io_loop,
+                    max_buffer_size, read_chunk_size) {}
+};
+
+}  // namespace
+
 std::shared_ptr<SSLIOStream> SSLIOStream::create_server(
     Socket socket, SSL_CTX* context, IOLoop& io_loop, size_t max_buffer_size,
     size_t read_chunk_size) {
-  std::shared_ptr<SSLIOStream> stream(
-      new SSLIOStream(std::move(socket), new_ssl(context), true, io_loop,
-                      max_buffer_size, read_chunk_size));
+  std::shared_ptr<SSLIOStream> stream = std::make_shared<SharedSSLIOStream>(
+      std::move(socket), new_ssl(context), true, io_loop, max_buffer_size,
+      read_chunk_size);
   stream->handshake_started_ = true;
   stream->handshake_wants_ = IOLoop::READ;  // The ClientHello.
   stream->update_io_state();
@@ -184,9 +197,9 @@ std::shared_ptr<SSLIOStream> SSLIOStream::create_client(
                                   server_hostname);
     }
   }
-  std::shared_ptr<SSLIOStream> stream(
-      new SSLIOStream(std::move(socket), std::move(ssl), false, io_loop,
-                      max_buffer_size, read_chunk_size));
+  std::shared_ptr<SSLIOStream> stream = std::make_shared<SharedSSLIOStream>(
+      std::move(socket), std::move(ssl), false, io_loop, max_buffer_size,
+      read_chunk_size);
   sockaddr_storage peer;
   socklen_t length = sizeof peer;
   if (::getpeername(stream->fd(), reinterpret_cast<sockaddr*>(&peer),

@@ -128,7 +128,7 @@ inline std::string make_pattern(size_t size,
     x ^= x << 17;
     __builtin_memcpy(&out[i], &x, 8);
   }
-  for (; i < size; ++i) out[i] = static_cast<char>(i);
+  if (i < size) __builtin_memcpy(&out[i], &x, size - i);  // The tail.
   return out;
 }
 

@@ -110,11 +110,6 @@ void IOStream::consume_written(size_t count) {
   }
 }
 
-bool IOStream::write_callback_ready() const {
-  return write_callbacks_head_ < write_callbacks_.size() &&
-         write_callbacks_[write_callbacks_head_].first <= bytes_written_;
-}
-
 void IOStream::run_write_callback() {
   WriteCallback callback =
       std::move(write_callbacks_[write_callbacks_head_].second);
