@@ -12,7 +12,8 @@
 //   Content-Type has no boundary, when the boundary breaks RFC 2046 (1 to 70
 //   characters from its bchars set, Tornado checks nothing), or when a part's
 //   header block is malformed.
-// - As Tornado, a multipart body without its final boundary, and a part
+// - As classic Tornado (through 6.4; 6.5 raises HTTPInputError instead), a
+//   multipart body without its final boundary, and a part
 //   without headers, without "Content-Disposition: form-data", without a
 //   name, or not ending in CRLF, are skipped with a warning on the general
 //   log channel. Hardening: one warning per body, counting the skipped

@@ -90,8 +90,8 @@ TEST(HTTPHeadersTest, CrlfAndBareLfBothEndLines) {
 }
 
 TEST(HTTPHeadersTest, BareCrIsRejected) {
-  // Tornado keeps "cr\rMore: more" as a value; RFC 9112 §2.2 says a bare CR
-  // makes the element invalid, and a proxy that splits on CR would see two
+  // Classic Tornado kept "cr\rMore: more" as a value; RFC 9112 §2.2 says a bare
+  // CR makes the element invalid, and a proxy that splits on CR would see two
   // fields where we saw one.
   EXPECT_THROW(HTTPHeaders::parse("CR: cr\rMore: more\r\n"), HTTPInputError);
   EXPECT_THROW(HTTPHeaders::parse("CR: cr\r"), HTTPInputError);
@@ -120,8 +120,8 @@ TEST(HTTPHeadersTest, NonAsciiValueBytesPassThrough) {
 }
 
 TEST(HTTPHeadersTest, C0ControlCharactersInValuesAreRejected) {
-  // Tornado's test_unicode_newlines also lists \x1b..\x1e, which Tornado
-  // keeps; RFC 9110 §5.5 allows no control characters but HTAB.
+  // Classic Tornado's test_unicode_newlines also listed \x1b..\x1e and kept
+  // them; RFC 9110 §5.5 allows no control characters but HTAB.
   for (char c :
        std::string("\x00\x01\x08\x0b\x0c\x1b\x1c\x1d\x1e\x1f\x7f", 11)) {
     SCOPED_TRACE(static_cast<int>(c));

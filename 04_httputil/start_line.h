@@ -7,7 +7,7 @@
 //   not allow; the message quotes the offending text, truncated to 64 bytes.
 // - Stricter than Tornado, as RFC 9112 §3 asks of a server:
 //     request-line = method SP request-target SP HTTP-version
-//     method       = token                (Tornado: anything without SP)
+//     method       = token                (classic Tornado: anything but SP)
 //     request-target: 1*(VCHAR / obs-text) (no SP, no control characters)
 //     HTTP-version = "HTTP/" DIGIT "." DIGIT
 //     status-line  = HTTP-version SP 3DIGIT SP [ reason-phrase ]
