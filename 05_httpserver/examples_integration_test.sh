@@ -45,15 +45,17 @@ start hello "$hello" --port=0 --address=127.0.0.1
 base="http://127.0.0.1:$PORT"
 check_eq "tutorial body" "You requested /hello?x=1" "$(curl -sS --max-time 10 "$base/hello?x=1")"
 check_eq "tutorial body over HTTP/1.0" "You requested /old" "$(curl -sS --max-time 10 --http1.0 "$base/old")"
-raw=$(curl -sS --max-time 10 -i "$base/raw" | od -c | head -3)
-check_contains "exact status line" "H   T   T   P   /   1   .   1       2   0   0       O   K  \r  \n" "$raw"
+curl -sS --max-time 10 -i "$base/raw" -o "$work/raw.out"
+printf 'HTTP/1.1 200 OK\r\nContent-Length: 19\r\n\r\nYou requested /raw\n' >"$work/raw.expected"
+cmp -s "$work/raw.out" "$work/raw.expected" && echo "ok: tutorial response byte for byte" || fail "raw response differs: $(od -c "$work/raw.out" | head -5)"
 verbose=$(curl -sS --max-time 10 -v "$base/one" "$base/two" "$base/three" 2>&1)
 check_eq "three URLs over one connection" "2" "$(grep -c 'Re-using existing connection' <<<"$verbose")"
 check_contains "third body" "You requested /three" "$verbose"
-ab_out=$(ab -k -n 2000 -c 20 "$base/ab" 2>&1)
+# ab speaks HTTP/1.0: the tutorial's raw response has no "Connection:
+# keep-alive", so by HTTP/1.0's rules each connection ends after it.
+ab_out=$(timeout 60 ab -k -n 2000 -c 20 "$base/ab" 2>&1 || true)
 check_contains "ab complete" "Complete requests:      2000" "$ab_out"
 check_contains "ab no failures" "Failed requests:        0" "$ab_out"
-check_contains "ab keep-alive" "Keep-Alive requests:    2000" "$ab_out"
 kill -INT "$LAST_PID"
 wait "$LAST_PID" && status=0 || status=$?
 check_eq "hello_server exits 0 on SIGINT" "0" "$status"
@@ -82,6 +84,11 @@ code=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' --data-binary @"$wo
 check_eq "413 for a body over --max_body_size" "413" "$code"
 code=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 5000 /dev/zero | tr '\0' x)" "$base/" || true)
 check_eq "431 for a head over --max_header_size" "431" "$code"
+# The framed API announces keep-alive to HTTP/1.0 clients, so ab -k reuses.
+ab_out=$(timeout 60 ab -k -n 2000 -c 20 "$base/ab" 2>&1 || true)
+check_contains "ab -k complete (echo)" "Complete requests:      2000" "$ab_out"
+check_contains "ab -k no failures (echo)" "Failed requests:        0" "$ab_out"
+check_contains "ab -k keep-alive (echo)" "Keep-Alive requests:    2000" "$ab_out"
 kill -TERM "$echo_pid"
 wait "$echo_pid" && status=0 || status=$?
 check_eq "echo_server exits 0 on SIGTERM" "0" "$status"

@@ -88,6 +88,10 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection> {
   // Graceful shutdown: close now if idle, else after the current response.
   void close_when_idle();
 
+ public:
+  // What a raw response's own Connection header says (internal).
+  enum class RawConnection { kUnspecified, kClose, kKeepAlive };
+
  private:
   enum class State {
     kReadingHead,
@@ -153,6 +157,7 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection> {
   // The response being written.
   ResponseMode response_mode_ = ResponseMode::kNone;
   int response_status_ = 0;
+  RawConnection raw_connection_ = RawConnection::kUnspecified;
   bool response_keep_alive_ = false;
   bool chunking_output_ = false;
   bool response_body_allowed_ = true;

@@ -1,5 +1,6 @@
 // HTTP1Connection: writing responses — the raw and framed APIs, the
 // responses the server generates itself, and the access log.
+#include <cctype>
 #include <cstdio>
 #include <stdexcept>
 
@@ -18,6 +19,36 @@ std::string reason_for(int code) {
 // The framing rules of RFC 9110 §6.4.1: no body for these.
 bool status_has_body(int code) {
   return code >= 200 && code != 204 && code != 304;
+}
+
+// What the Connection header of a raw response head says: the application
+// wrote the head itself, and the connection must not contradict it.
+HTTP1Connection::RawConnection raw_connection_header(std::string_view bytes) {
+  size_t head_end = bytes.find("\r\n\r\n");
+  std::string_view head = bytes.substr(0, head_end);
+  size_t line = 0;
+  while ((line = head.find('\n', line)) != std::string_view::npos) {
+    ++line;
+    constexpr std::string_view kName = "connection:";
+    if (head.size() - line < kName.size()) break;
+    bool match = true;
+    for (size_t i = 0; i < kName.size() && match; ++i) {
+      match =
+          std::tolower(static_cast<unsigned char>(head[line + i])) == kName[i];
+    }
+    if (!match) continue;
+    size_t value_end = head.find('\r', line);
+    std::string value(
+        head.substr(line + kName.size(), value_end - line - kName.size()));
+    for (char& c : value)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (value.find("close") != std::string::npos)
+      return HTTP1Connection::RawConnection::kClose;
+    if (value.find("keep-alive") != std::string::npos) {
+      return HTTP1Connection::RawConnection::kKeepAlive;
+    }
+  }
+  return HTTP1Connection::RawConnection::kUnspecified;
 }
 
 }  // namespace
@@ -41,6 +72,7 @@ void HTTP1Connection::write_raw(std::string bytes) {
     if (bytes.size() >= 12 && bytes.compare(0, 5, "HTTP/") == 0) {
       response_status_ = std::atoi(bytes.c_str() + 9);
     }
+    raw_connection_ = raw_connection_header(bytes);
   }
   write_to_stream(std::move(bytes));
 }
@@ -136,7 +168,13 @@ void HTTP1Connection::finish() {
       response_keep_alive_ = false;
       break;
     case ResponseMode::kRaw:
-      response_keep_alive_ = request_keep_alive_;
+      // HTTP/1.1 stays open unless the head said close; an HTTP/1.0 client
+      // reads a response without "Connection: keep-alive" until the close.
+      response_keep_alive_ =
+          request_keep_alive_ &&
+          (request_->version == "HTTP/1.1"
+               ? raw_connection_ != RawConnection::kClose
+               : raw_connection_ == RawConnection::kKeepAlive);
       break;
     case ResponseMode::kFramed:
       if (chunking_output_) write_to_stream("0\r\n\r\n");

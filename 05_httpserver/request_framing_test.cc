@@ -16,7 +16,8 @@ struct FramingCase {
   uint64_t content_length;
 };
 
-HTTPHeaders make_headers(const std::vector<std::pair<std::string, std::string>>& fields) {
+HTTPHeaders make_headers(
+    const std::vector<std::pair<std::string, std::string>>& fields) {
   HTTPHeaders headers;
   for (const auto& [name, value] : fields) headers.add(name, value);
   return headers;
@@ -26,67 +27,169 @@ const std::vector<FramingCase> kCases = {
     {"plain_get", "HTTP/1.1", {{"Host", "a"}}, 0, BodyKind::kNone, 0},
     {"http10_without_host", "HTTP/1.0", {}, 0, BodyKind::kNone, 0},
     {"http11_without_host", "HTTP/1.1", {}, 400, BodyKind::kNone, 0},
-    {"two_hosts", "HTTP/1.1", {{"Host", "a"}, {"Host", "b"}}, 400, BodyKind::kNone, 0},
-    {"two_hosts_http10", "HTTP/1.0", {{"Host", "a"}, {"Host", "a"}}, 400, BodyKind::kNone, 0},
+    {"two_hosts",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Host", "b"}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"two_hosts_http10",
+     "HTTP/1.0",
+     {{"Host", "a"}, {"Host", "a"}},
+     400,
+     BodyKind::kNone,
+     0},
     {"http2", "HTTP/2.0", {{"Host", "a"}}, 505, BodyKind::kNone, 0},
     {"http09_major", "HTTP/0.9", {{"Host", "a"}}, 505, BodyKind::kNone, 0},
     {"http12_is_http11", "HTTP/1.2", {{"Host", "a"}}, 0, BodyKind::kNone, 0},
-    {"content_length", "HTTP/1.1", {{"Host", "a"}, {"Content-Length", "42"}}, 0,
-     BodyKind::kContentLength, 42},
-    {"content_length_zero", "HTTP/1.1", {{"Host", "a"}, {"Content-Length", "0"}}, 0,
-     BodyKind::kNone, 0},
-    {"content_length_repeated_equal", "HTTP/1.1",
-     {{"Host", "a"}, {"Content-Length", "5"}, {"Content-Length", "5"}}, 0,
-     BodyKind::kContentLength, 5},
-    {"content_length_list_equal", "HTTP/1.1", {{"Host", "a"}, {"Content-Length", "5, 5"}}, 0,
-     BodyKind::kContentLength, 5},
-    {"content_length_conflict", "HTTP/1.1",
-     {{"Host", "a"}, {"Content-Length", "5"}, {"Content-Length", "6"}}, 400, BodyKind::kNone, 0},
-    {"content_length_list_conflict", "HTTP/1.1", {{"Host", "a"}, {"Content-Length", "5, 6"}},
-     400, BodyKind::kNone, 0},
-    {"content_length_negative", "HTTP/1.1", {{"Host", "a"}, {"Content-Length", "-1"}}, 400,
-     BodyKind::kNone, 0},
-    {"content_length_plus", "HTTP/1.1", {{"Host", "a"}, {"Content-Length", "+5"}}, 400,
-     BodyKind::kNone, 0},
-    {"content_length_hex", "HTTP/1.1", {{"Host", "a"}, {"Content-Length", "0x10"}}, 400,
-     BodyKind::kNone, 0},
-    {"content_length_empty", "HTTP/1.1", {{"Host", "a"}, {"Content-Length", ""}}, 400,
-     BodyKind::kNone, 0},
-    {"content_length_inner_space", "HTTP/1.1", {{"Host", "a"}, {"Content-Length", "1 2"}}, 400,
-     BodyKind::kNone, 0},
-    {"content_length_over_limit", "HTTP/1.1", {{"Host", "a"}, {"Content-Length", "1001"}}, 413,
-     BodyKind::kNone, 0},
-    {"content_length_overflow", "HTTP/1.1",
-     {{"Host", "a"}, {"Content-Length", "99999999999999999999999999"}}, 413, BodyKind::kNone, 0},
-    {"chunked", "HTTP/1.1", {{"Host", "a"}, {"Transfer-Encoding", "chunked"}}, 0,
-     BodyKind::kChunked, 0},
-    {"chunked_case_insensitive", "HTTP/1.1", {{"Host", "a"}, {"Transfer-Encoding", "Chunked"}},
-     0, BodyKind::kChunked, 0},
-    {"chunked_with_content_length", "HTTP/1.1",
-     {{"Host", "a"}, {"Transfer-Encoding", "chunked"}, {"Content-Length", "5"}}, 400,
-     BodyKind::kNone, 0},
-    {"chunked_not_final", "HTTP/1.1", {{"Host", "a"}, {"Transfer-Encoding", "chunked, gzip"}},
-     400, BodyKind::kNone, 0},
-    {"unknown_coding_only", "HTTP/1.1", {{"Host", "a"}, {"Transfer-Encoding", "gzip"}}, 400,
-     BodyKind::kNone, 0},
-    {"unknown_coding_before_chunked", "HTTP/1.1",
-     {{"Host", "a"}, {"Transfer-Encoding", "gzip, chunked"}}, 501, BodyKind::kNone, 0},
-    {"unknown_coding_in_two_headers", "HTTP/1.1",
-     {{"Host", "a"}, {"Transfer-Encoding", "foo"}, {"Transfer-Encoding", "chunked"}}, 501,
-     BodyKind::kNone, 0},
-    {"chunked_twice", "HTTP/1.1", {{"Host", "a"}, {"Transfer-Encoding", "chunked, chunked"}},
-     400, BodyKind::kNone, 0},
-    {"transfer_encoding_empty", "HTTP/1.1", {{"Host", "a"}, {"Transfer-Encoding", ""}}, 400,
-     BodyKind::kNone, 0},
-    {"transfer_encoding_http10", "HTTP/1.0", {{"Transfer-Encoding", "chunked"}}, 400,
-     BodyKind::kNone, 0},
+    {"content_length",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", "42"}},
+     0,
+     BodyKind::kContentLength,
+     42},
+    {"content_length_zero",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", "0"}},
+     0,
+     BodyKind::kNone,
+     0},
+    {"content_length_repeated_equal",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", "5"}, {"Content-Length", "5"}},
+     0,
+     BodyKind::kContentLength,
+     5},
+    {"content_length_list_equal",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", "5, 5"}},
+     0,
+     BodyKind::kContentLength,
+     5},
+    {"content_length_conflict",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", "5"}, {"Content-Length", "6"}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"content_length_list_conflict",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", "5, 6"}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"content_length_negative",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", "-1"}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"content_length_plus",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", "+5"}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"content_length_hex",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", "0x10"}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"content_length_empty",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", ""}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"content_length_inner_space",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", "1 2"}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"content_length_over_limit",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", "1001"}},
+     413,
+     BodyKind::kNone,
+     0},
+    {"content_length_overflow",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Content-Length", "99999999999999999999999999"}},
+     413,
+     BodyKind::kNone,
+     0},
+    {"chunked",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Transfer-Encoding", "chunked"}},
+     0,
+     BodyKind::kChunked,
+     0},
+    {"chunked_case_insensitive",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Transfer-Encoding", "Chunked"}},
+     0,
+     BodyKind::kChunked,
+     0},
+    {"chunked_with_content_length",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Transfer-Encoding", "chunked"}, {"Content-Length", "5"}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"chunked_not_final",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Transfer-Encoding", "chunked, gzip"}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"unknown_coding_only",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Transfer-Encoding", "gzip"}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"unknown_coding_before_chunked",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Transfer-Encoding", "gzip, chunked"}},
+     501,
+     BodyKind::kNone,
+     0},
+    {"unknown_coding_in_two_headers",
+     "HTTP/1.1",
+     {{"Host", "a"},
+      {"Transfer-Encoding", "foo"},
+      {"Transfer-Encoding", "chunked"}},
+     501,
+     BodyKind::kNone,
+     0},
+    {"chunked_twice",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Transfer-Encoding", "chunked, chunked"}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"transfer_encoding_empty",
+     "HTTP/1.1",
+     {{"Host", "a"}, {"Transfer-Encoding", ""}},
+     400,
+     BodyKind::kNone,
+     0},
+    {"transfer_encoding_http10",
+     "HTTP/1.0",
+     {{"Transfer-Encoding", "chunked"}},
+     400,
+     BodyKind::kNone,
+     0},
 };
 
 class FramingTest : public ::testing::TestWithParam<FramingCase> {};
 
 TEST_P(FramingTest, Decides) {
   const FramingCase& c = GetParam();
-  RequestFraming framing = check_request_framing(c.version, make_headers(c.headers), 1000);
+  RequestFraming framing =
+      check_request_framing(c.version, make_headers(c.headers), 1000);
   EXPECT_EQ(framing.error_status, c.error_status) << framing.error_reason;
   if (c.error_status == 0) {
     EXPECT_EQ(framing.body, c.body);
@@ -95,32 +198,39 @@ TEST_P(FramingTest, Decides) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rfc9112, FramingTest, ::testing::ValuesIn(kCases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto& info) {
+                           return std::string(info.param.name);
+                         });
 
 TEST(RequestFraming, ExpectContinueOnlyWithABodyOnHttp11) {
   auto with_body = check_request_framing(
-      "HTTP/1.1", make_headers({{"Host", "a"}, {"Content-Length", "3"}, {"Expect", "100-Continue"}}),
+      "HTTP/1.1",
+      make_headers(
+          {{"Host", "a"}, {"Content-Length", "3"}, {"Expect", "100-Continue"}}),
       1000);
   EXPECT_TRUE(with_body.expect_continue);
-  auto without_body =
-      check_request_framing("HTTP/1.1", make_headers({{"Host", "a"}, {"Expect", "100-continue"}}),
-                            1000);
+  auto without_body = check_request_framing(
+      "HTTP/1.1", make_headers({{"Host", "a"}, {"Expect", "100-continue"}}),
+      1000);
   EXPECT_FALSE(without_body.expect_continue);
   auto http10 = check_request_framing(
-      "HTTP/1.0", make_headers({{"Content-Length", "3"}, {"Expect", "100-continue"}}), 1000);
+      "HTTP/1.0",
+      make_headers({{"Content-Length", "3"}, {"Expect", "100-continue"}}),
+      1000);
   EXPECT_FALSE(http10.expect_continue);
 }
 
 TEST(RequestFraming, KeepAliveRules) {
   EXPECT_TRUE(request_allows_keep_alive("HTTP/1.1", make_headers({})));
-  EXPECT_FALSE(request_allows_keep_alive("HTTP/1.1", make_headers({{"Connection", "close"}})));
-  EXPECT_FALSE(
-      request_allows_keep_alive("HTTP/1.1", make_headers({{"Connection", "TE, Close"}})));
+  EXPECT_FALSE(request_allows_keep_alive(
+      "HTTP/1.1", make_headers({{"Connection", "close"}})));
+  EXPECT_FALSE(request_allows_keep_alive(
+      "HTTP/1.1", make_headers({{"Connection", "TE, Close"}})));
   EXPECT_FALSE(request_allows_keep_alive("HTTP/1.0", make_headers({})));
-  EXPECT_TRUE(
-      request_allows_keep_alive("HTTP/1.0", make_headers({{"Connection", "keep-alive"}})));
-  EXPECT_TRUE(
-      request_allows_keep_alive("HTTP/1.0", make_headers({{"Connection", "Keep-Alive"}})));
+  EXPECT_TRUE(request_allows_keep_alive(
+      "HTTP/1.0", make_headers({{"Connection", "keep-alive"}})));
+  EXPECT_TRUE(request_allows_keep_alive(
+      "HTTP/1.0", make_headers({{"Connection", "Keep-Alive"}})));
 }
 
 }  // namespace

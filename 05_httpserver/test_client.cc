@@ -1,10 +1,10 @@
 #include "05_httpserver/test_client.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,23 +17,28 @@
 namespace eddy::testing {
 
 RawClient::RawClient(IOLoop& loop, int port) : loop_(loop) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd_ < 0)
+    throw std::system_error(errno, std::generic_category(), "socket");
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  // A loopback connect completes in the kernel, even before the server's
-  // loop accepts it.
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+  // Non-blocking: with many clients and a full listen backlog, a blocking
+  // connect would wait for a server whose loop is not running.
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) !=
+          0 &&
+      errno != EINPROGRESS) {
     int error = errno;
     ::close(fd_);
     throw std::system_error(error, std::generic_category(), "connect");
   }
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  ::fcntl(fd_, F_SETFL, O_NONBLOCK);
-  loop_.add_handler(fd_, [this](int, uint32_t events) { on_events(events); }, IOLoop::READ);
+  // WRITE readiness means connected; flush() then drops the interest.
+  loop_.add_handler(
+      fd_, [this](int, uint32_t events) { on_events(events); },
+      IOLoop::READ | IOLoop::WRITE);
 }
 
 RawClient::~RawClient() {
@@ -49,6 +54,7 @@ void RawClient::send(std::string_view bytes) {
 }
 
 void RawClient::flush() {
+  if (!connected_) return;  // on_events flushes once the connect completes.
   while (!pending_.empty()) {
     ssize_t n = ::send(fd_, pending_.data(), pending_.size(), MSG_NOSIGNAL);
     if (n < 0) {
@@ -60,7 +66,8 @@ void RawClient::flush() {
     pending_.erase(0, static_cast<size_t>(n));
   }
   if (!closed_ && loop_.has_handler(fd_)) {
-    loop_.update_handler(fd_, pending_.empty() ? IOLoop::READ : IOLoop::READ | IOLoop::WRITE);
+    loop_.update_handler(
+        fd_, pending_.empty() ? IOLoop::READ : IOLoop::READ | IOLoop::WRITE);
   }
 }
 
@@ -76,6 +83,7 @@ void RawClient::reset() {
 }
 
 void RawClient::on_events(uint32_t events) {
+  if ((events & IOLoop::WRITE) && !connected_) connected_ = true;
   if (events & IOLoop::WRITE) flush();
   if (events & (IOLoop::READ | IOLoop::ERROR)) {
     char buffer[65536];
@@ -103,7 +111,8 @@ size_t decode_chunked(std::string_view bytes, std::string& body) {
   while (true) {
     size_t line_end = bytes.find("\r\n", position);
     if (line_end == std::string_view::npos) return 0;
-    size_t size = std::stoul(std::string(bytes.substr(position, line_end - position)), nullptr, 16);
+    size_t size = std::stoul(
+        std::string(bytes.substr(position, line_end - position)), nullptr, 16);
     position = line_end + 2;
     if (size == 0) {
       // Trailers, then an empty line.
@@ -124,8 +133,8 @@ size_t decode_chunked(std::string_view bytes, std::string& body) {
 }  // namespace
 
 std::vector<Response> parse_responses(std::string_view bytes,
-                                      const std::vector<std::string>& methods, bool peer_closed,
-                                      size_t* consumed) {
+                                      const std::vector<std::string>& methods,
+                                      bool peer_closed, size_t* consumed) {
   std::vector<Response> responses;
   size_t position = 0;
   size_t final_index = 0;
@@ -133,14 +142,16 @@ std::vector<Response> parse_responses(std::string_view bytes,
     size_t head_end = bytes.find("\r\n\r\n", position);
     if (head_end == std::string_view::npos) break;
     Response response;
-    response.head = std::string(bytes.substr(position, head_end + 4 - position));
+    response.head =
+        std::string(bytes.substr(position, head_end + 4 - position));
     ResponseHead head = parse_response_head(response.head);
     response.code = head.start_line.code;
     response.reason = head.start_line.reason;
     response.version = head.start_line.version;
     response.headers = std::move(head.headers);
     size_t body_start = head_end + 4;
-    std::string method = final_index < methods.size() ? methods[final_index] : "GET";
+    std::string method =
+        final_index < methods.size() ? methods[final_index] : "GET";
     bool informational = response.code < 200;
     bool no_body = informational || method == "HEAD" || response.code == 204 ||
                    response.code == 304;
@@ -171,10 +182,12 @@ std::vector<Response> parse_responses(std::string_view bytes,
   return responses;
 }
 
-size_t count_final_responses(std::string_view bytes, const std::vector<std::string>& methods,
+size_t count_final_responses(std::string_view bytes,
+                             const std::vector<std::string>& methods,
                              bool peer_closed) {
   size_t count = 0;
-  for (const Response& response : parse_responses(bytes, methods, peer_closed)) {
+  for (const Response& response :
+       parse_responses(bytes, methods, peer_closed)) {
     if (response.code >= 200) count++;
   }
   return count;

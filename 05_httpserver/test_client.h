@@ -34,7 +34,7 @@ class RawClient {
   void clear_received() { received_.clear(); }
   // The server closed the connection (EOF or reset).
   bool closed() const { return closed_; }
-  bool sent_everything() const { return pending_.empty(); }
+  bool sent_everything() const { return connected_ && pending_.empty(); }
   int fd() const { return fd_; }
 
  private:
@@ -46,6 +46,7 @@ class RawClient {
   std::string pending_;
   std::string received_;
   bool closed_ = false;
+  bool connected_ = false;
 };
 
 struct Response {
@@ -62,12 +63,13 @@ struct Response {
 // are returned as their own entries. Stops at the first incomplete response;
 // `consumed` receives the bytes used. A close-delimited body (no
 // Content-Length, not chunked) takes the rest when `peer_closed`.
-std::vector<Response> parse_responses(std::string_view bytes,
-                                      const std::vector<std::string>& methods = {},
-                                      bool peer_closed = false, size_t* consumed = nullptr);
+std::vector<Response> parse_responses(
+    std::string_view bytes, const std::vector<std::string>& methods = {},
+    bool peer_closed = false, size_t* consumed = nullptr);
 
 // Convenience: how many complete final (non-1xx) responses `bytes` holds.
-size_t count_final_responses(std::string_view bytes, const std::vector<std::string>& methods = {},
+size_t count_final_responses(std::string_view bytes,
+                             const std::vector<std::string>& methods = {},
                              bool peer_closed = false);
 
 }  // namespace eddy::testing

@@ -13,8 +13,8 @@ int main(int argc, char** argv) {
   }
   try {
     auto files = eddy::testing::write_test_certificates(argv[1]);
-    std::printf("%s\n%s\n%s\n", files.ca_certfile.c_str(), files.certfile.c_str(),
-                files.keyfile.c_str());
+    std::printf("%s\n%s\n%s\n", files.ca_certfile.c_str(),
+                files.certfile.c_str(), files.keyfile.c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "write_test_certificates: %s\n", e.what());
     return 1;
