@@ -4,6 +4,7 @@
 // code, where nothing is async-signal-unsafe.
 #include "06_process/process.h"
 
+#include <dirent.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -48,6 +49,23 @@ void reseed_random() {
   }
   ::srandom(seed);
   ::srand(seed);
+}
+
+// Threads other than the caller do not exist in a forked child; any lock
+// one of them held stays locked there forever. Say so when it happens.
+void warn_if_threaded() {
+  DIR* tasks = ::opendir("/proc/self/task");
+  if (tasks == nullptr) return;
+  int threads = 0;
+  while (dirent* entry = ::readdir(tasks)) {
+    if (entry->d_name[0] != '.') ++threads;
+  }
+  ::closedir(tasks);
+  if (threads > 1) {
+    log_warning("fork_processes: " + std::to_string(threads) +
+                " threads are running; only the calling thread is copied "
+                "into the children (fork before starting threads)");
+  }
 }
 
 std::string describe_status(int status) {
@@ -296,6 +314,7 @@ std::optional<int> supervise_processes(int num_processes, int max_restarts,
     throw std::invalid_argument("fork_processes: max_restarts must be >= 0");
   }
   if (num_processes <= 0) num_processes = cpu_count();
+  warn_if_threaded();
   result = SupervisionResult{};
   log_info("Starting " + std::to_string(num_processes) + " processes");
   Supervisor supervisor(max_restarts, result);

@@ -26,8 +26,8 @@
 //
 // Threads: call fork_processes from the main thread of a single-threaded
 // process (fork copies only the calling thread; other threads' locks would
-// stay held forever in the children). task_id() and cpu_count() may be called
-// from any thread.
+// stay held forever in the children; it logs a warning when it sees other
+// threads). task_id() and cpu_count() may be called from any thread.
 #ifndef EDDY_06_PROCESS_PROCESS_H_
 #define EDDY_06_PROCESS_PROCESS_H_
 

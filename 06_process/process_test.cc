@@ -257,17 +257,29 @@ TEST_F(ProcessTest, RestartsAChildThatExitsNonZeroAndCountsTheRestart) {
 }
 
 TEST_F(ProcessTest, GivesUpPastMaxRestartsAndStopsTheOtherChildren) {
-  start(2, 3, [](int id, int fd) {
+  // Each run of task 0 fails once the test lets it through the gate (one
+  // byte per run), so task 1 is surely up before the supervisor gives up.
+  int gate[2];
+  ASSERT_EQ(::pipe2(gate, O_CLOEXEC), 0);
+  start(2, 3, [gate](int id, int fd) {
     report(fd, start_line(id));
-    if (id == 0) ::_exit(1);  // Always fails.
+    if (id == 0) {
+      char byte;
+      (void)!::read(gate[0], &byte, 1);
+      ::_exit(1);  // Always fails.
+    }
     wait_forever();
   });
-  // Task 0: the first run and 3 restarts; the 4th failure gives up.
-  auto starts = read_starts(5);
-  EXPECT_EQ(starts[0].size(), 4u);
+  auto starts = read_starts(2);
   ASSERT_EQ(starts[1].size(), 1u);
+  ASSERT_EQ(::write(gate[1], "xxxx", 4), 4);
+  // Task 0: the first run and 3 restarts; the 4th failure gives up.
+  auto restarts = read_starts(3);
+  EXPECT_EQ(restarts[0].size(), 3u);
   EXPECT_EQ(supervisor_exit_code(), 1);
   EXPECT_FALSE(process_alive(starts[1][0])) << "the healthy child is stopped";
+  ::close(gate[0]);
+  ::close(gate[1]);
 }
 
 TEST_F(ProcessTest, GivingUpIsReportedToTheReturningVariant) {

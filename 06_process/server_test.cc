@@ -84,7 +84,8 @@ class ServerTest : public ::testing::Test {
     argv.insert(argv.end(), flags.begin(), flags.end());
     stderr_path_ = std::string(std::getenv("TEST_TMPDIR")) + "/server-" +
                    std::to_string(++started_) + ".stderr";
-    server_ = start_program(argv, stderr_path_);
+    // Info level: the supervisor logs how each worker ended.
+    server_ = start_program(argv, stderr_path_, {"EDDY_LOG_LEVEL=info"});
     std::string buffer;
     line_ = read_line(server_.stdout_fd, buffer, kDeadline).value_or("");
     const std::string prefix = "http://127.0.0.1:";
@@ -144,9 +145,19 @@ TEST_F(ServerTest, WorkersServeTheTutorialResponseAndSurviveSigkill) {
   })) << "the killed worker is replaced";
   EXPECT_NE(read_file(stderr_path_).find("restarting"), std::string::npos);
 
-  // SIGTERM: graceful shutdown in every worker, exit 0, nothing left.
+  // SIGTERM: graceful shutdown in every worker, exit 0, nothing left. The
+  // workers exit 0 themselves (a SignalWatcher ran shutdown_gracefully);
+  // they are not killed by the forwarded signal.
   ASSERT_EQ(::kill(server_.pid, SIGTERM), 0);
   EXPECT_EQ(exit_code(), 0) << read_file(stderr_path_);
+  std::string log = read_file(stderr_path_);
+  for (pid_t pid : now) {
+    EXPECT_NE(
+        log.find("(pid " + std::to_string(pid) + ") exited with status 0"),
+        std::string::npos)
+        << log;
+  }
+  EXPECT_EQ(log.find("killed by signal 15"), std::string::npos) << log;
   for (pid_t pid : now) EXPECT_FALSE(process_alive(pid));
   EXPECT_TRUE(live_children(::getpid()).empty());
 }

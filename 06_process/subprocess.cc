@@ -25,6 +25,7 @@ struct Reaper {
   IOLoop* io_loop = nullptr;
   std::unique_ptr<SignalWatcher> watcher;
   std::unordered_map<pid_t, std::shared_ptr<Subprocess::State>> waiting;
+  struct sigaction old_sigchld {};  // Restored by uninitialize().
 
   // Python's returncode: exit status, or -signal.
   static int returncode_of(int status) {
@@ -40,22 +41,32 @@ struct Reaper {
         ++it;
         continue;
       }
-      // done < 0 (ECHILD): someone else reaped it; report it as 255, as
-      // Tornado does, rather than waiting forever.
-      finish(*it->second, done > 0 ? returncode_of(status) : 255);
+      // done < 0 (ECHILD): someone else reaped it (or SIGCHLD was set to
+      // SIG_IGN). Tornado would leave it waiting forever; report 255 so the
+      // exit callback runs and can tell something was off.
+      finish(it->second, done > 0 ? returncode_of(status) : 255);
       it = waiting.erase(it);
     }
   }
 
-  static void finish(Subprocess::State& state, int returncode) {
-    state.returncode = returncode;
-    if (state.exit_callback) {
-      // Run on the next iteration: the callback may destroy the Subprocess
-      // or start new ones while we iterate `waiting`.
-      state.io_loop->add_callback([callback = std::move(state.exit_callback),
-                                   returncode] { callback(returncode); });
-      state.exit_callback = nullptr;
-    }
+  static void finish(const std::shared_ptr<Subprocess::State>& state,
+                     int returncode) {
+    state->returncode = returncode;
+    if (state->exit_callback) schedule_exit_callback(state);
+  }
+
+  // Runs the exit callback on the next iteration: it may destroy the
+  // Subprocess or start new ones while we iterate `waiting`. The callback
+  // stays in the state until then, so a Subprocess destroyed in between
+  // (its destructor clears it) never has its callback run.
+  static void schedule_exit_callback(
+      const std::shared_ptr<Subprocess::State>& state) {
+    state->io_loop->add_callback([state] {
+      if (!state->exit_callback) return;
+      Subprocess::ExitCallback callback = std::move(state->exit_callback);
+      state->exit_callback = nullptr;
+      callback(*state->returncode);
+    });
   }
 };
 
@@ -184,6 +195,12 @@ void Subprocess::initialize(IOLoop& io_loop) {
         "Subprocess: the SIGCHLD reaper runs on another IOLoop (call "
         "Subprocess::uninitialize() first)");
   }
+  // SIGCHLD set to SIG_IGN would make the kernel reap our programs and
+  // waitpid fail with ECHILD: use the default disposition while we reap.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset(&default_action.sa_mask);
+  ::sigaction(SIGCHLD, &default_action, &r.old_sigchld);
   r.watcher = std::make_unique<SignalWatcher>(
       io_loop, std::initializer_list<int>{SIGCHLD},
       [](int) { reaper().reap_all(); });
@@ -192,7 +209,9 @@ void Subprocess::initialize(IOLoop& io_loop) {
 
 void Subprocess::uninitialize() {
   Reaper& r = reaper();
+  if (r.io_loop == nullptr) return;
   r.watcher.reset();
+  ::sigaction(SIGCHLD, &r.old_sigchld, nullptr);
   r.io_loop = nullptr;
   r.waiting.clear();
 }
@@ -224,14 +243,11 @@ Subprocess::~Subprocess() { state_->exit_callback = nullptr; }
 pid_t Subprocess::pid() const { return state_->pid; }
 
 void Subprocess::set_exit_callback(ExitCallback callback) {
+  state_->exit_callback = std::move(callback);
   if (state_->returncode) {
-    state_->io_loop->add_callback(
-        [callback = std::move(callback), code = *state_->returncode] {
-          callback(code);
-        });
+    if (state_->exit_callback) Reaper::schedule_exit_callback(state_);
     return;
   }
-  state_->exit_callback = std::move(callback);
   // It may have exited before the reaper ran; check now, as Tornado's
   // _try_cleanup_process does.
   reaper().reap_all();

@@ -14,8 +14,10 @@
 // waitpid(pid, WNOHANG) for every pid a Subprocess registered — never
 // waitpid(-1), so children that others own (fork_processes' workers, a
 // library's helpers) are never stolen. The first Subprocess starts it on its
-// loop; initialize() does so explicitly. Every Subprocess is reaped, whether
-// or not an exit callback was set, so none is left a zombie.
+// loop; initialize() does so explicitly. While it runs, SIGCHLD has its
+// default disposition (SIG_IGN would let the kernel reap programs first). Every
+// Subprocess is reaped, whether or not an exit callback was set, so none is
+// left a zombie.
 //
 // Threads: the loop's thread. Create the first Subprocess (or call
 // initialize) on the main thread before starting other threads: SIGCHLD is
@@ -90,6 +92,7 @@ class Subprocess {
   // been reaped (set_exit_callback). returncode is as Python's: the exit
   // status, or -N when killed by signal N. If it already exited, the
   // callback is scheduled with add_callback. Replaces an earlier callback.
+  // A program reaped by someone else (waitpid fails with ECHILD) reports 255.
   void set_exit_callback(ExitCallback callback);
   // The returncode once reaped; nullopt while the program runs.
   std::optional<int> returncode() const;

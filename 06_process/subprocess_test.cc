@@ -202,6 +202,21 @@ TEST(SubprocessTest, ADestroyedSubprocessIsStillReaped) {
       loop().run_until([&] { return !proc_entry_exists(pid); }, kDeadline));
 }
 
+// Regression: an exit callback already queued on the loop (the program had
+// exited) ran after its Subprocess was destroyed.
+TEST(SubprocessTest, QueuedExitCallbackOfADestroyedSubprocessDoesNotRun) {
+  auto child = std::make_unique<Subprocess>(std::vector<std::string>{"true"});
+  ASSERT_EQ(child->wait_for_exit(kDeadline), 0);
+  child->set_exit_callback(
+      [](int) { ADD_FAILURE() << "dropped callback ran"; });
+  child.reset();
+  // Callbacks run in FIFO order: once this marker ran, the queued exit
+  // callback had its chance.
+  bool marker = false;
+  loop().add_callback([&] { marker = true; });
+  ASSERT_TRUE(loop().run_until([&] { return marker; }, kDeadline));
+}
+
 // Regression guard: the reaper must never waitpid(-1) and steal a child it
 // does not own (fork_processes' workers, a library's helpers).
 TEST(SubprocessTest, TheReaperLeavesOtherChildrenAlone) {
@@ -253,10 +268,26 @@ TEST(SubprocessTest, BadArgumentsThrow) {
   }
 }
 
-TEST(SubprocessTest, TheReaperBelongsToOneLoop) {
+TEST(SubprocessTest, TheReaperBelongsToOneLoopAndResetsIgnoredSigchld) {
   Subprocess::initialize(loop());
   IOLoop other;
   EXPECT_THROW(Subprocess({"true"}, {}, other), std::logic_error);
+  // Moved to another loop after uninitialize(), and correct even when the
+  // program had SIGCHLD ignored (the kernel would reap for us).
+  Subprocess::uninitialize();
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction previous {};
+  ASSERT_EQ(::sigaction(SIGCHLD, &ignore, &previous), 0);
+  {
+    Subprocess child({"sh", "-c", "exit 6"}, {}, other);
+    EXPECT_EQ(child.wait_for_exit(kDeadline), 6);
+  }
+  Subprocess::uninitialize();
+  struct sigaction restored {};
+  ::sigaction(SIGCHLD, &previous, &restored);
+  EXPECT_EQ(restored.sa_handler, SIG_IGN) << "uninitialize restores it";
+  Subprocess::initialize(loop());
 }
 
 }  // namespace

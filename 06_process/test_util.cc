@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <system_error>
 
 extern char** environ;
@@ -217,8 +218,19 @@ Program start_program(const std::vector<std::string>& argv,
     args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   std::vector<char*> env;
-  for (char** entry = environ; *entry != nullptr; ++entry)
-    env.push_back(*entry);
+  // Our environment minus the names extra_env sets (getenv takes the first).
+  auto overridden = [&](const char* entry) {
+    for (const std::string& extra : extra_env) {
+      size_t name = extra.find('=') + 1;
+      if (std::string_view(entry).substr(0, name) == extra.substr(0, name)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (!overridden(*entry)) env.push_back(*entry);
+  }
   for (const std::string& entry : extra_env)
     env.push_back(const_cast<char*>(entry.c_str()));
   env.push_back(nullptr);

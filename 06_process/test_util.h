@@ -50,9 +50,9 @@ struct Program {
   int stdout_fd = -1;
 };
 
-// Starts `argv` with `extra_env` ("NAME=value") added to this process's
-// environment and stderr appended to `stderr_path` ("" keeps ours). Throws
-// std::system_error if it cannot start.
+// Starts `argv` with `extra_env` ("NAME=value") added to (or replacing in)
+// this process's environment and stderr appended to `stderr_path` ("" keeps
+// ours). Throws std::system_error if it cannot start.
 Program start_program(const std::vector<std::string>& argv,
                       const std::string& stderr_path = "",
                       const std::vector<std::string>& extra_env = {});
