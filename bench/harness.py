@@ -5,8 +5,8 @@ connection. bench/run.sh builds everything and calls it; see bench/README.md.
 Runs on Debian's /usr/bin/python3 with the standard library only.
 
 Method, per (server, scenario, connections):
-  1. start the server (in its own session, so its whole process tree can be
-     stopped), pinned with taskset where the scenario pins;
+  1. start the server (in its own process group, so its whole process tree
+     can be stopped), pinned with taskset where the scenario pins;
   2. wait until `GET /` answers "You requested /";
   3. warm up: wrk for --warmup seconds with the same settings;
   4. read user+sys of every process in the server's tree from
@@ -14,6 +14,7 @@ Method, per (server, scenario, connections):
      seconds, read them again; CPU per request = delta / wrk's request count.
 """
 import argparse
+import atexit
 import datetime
 import json
 import os
@@ -112,13 +113,14 @@ class Server:
         argv = self.argv(port)
         if core is not None:
             argv = ["taskset", "-c", str(core)] + argv
+        argv = niced(argv)
         env = dict(os.environ)
         env.update(self.env)
         self.log = open(os.path.join(logdir, "%s-%d.log" % (self.label, port)), "w")
         self.proc = subprocess.Popen(argv, env=env, stdout=self.log,
                                      stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+                                     preexec_fn=os.setpgrp)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -151,6 +153,23 @@ class Server:
             pass
         self.proc = None
         self.log.close()
+
+
+def restore_group_nice(value):
+    try:
+        with open("/proc/self/autogroup", "w") as f:
+            f.write(str(value))
+    except OSError:
+        pass
+
+
+def niced(argv):
+    """With --nice N (root only for N < 0), servers and wrk run at that
+    priority, so that other work on a shared machine takes less of their
+    CPU. nice execs the command: the pid stays the server's."""
+    if args_global.nice == 0:
+        return argv
+    return ["nice", "-n", str(args_global.nice)] + argv
 
 
 def probe(port):
@@ -248,6 +267,7 @@ def run_wrk(port, conns, threads, seconds, script, core):
             "http://127.0.0.1:%d/" % port]
     if core is not None:
         argv = ["taskset", "-c", str(core)] + argv
+    argv = niced(argv)
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = proc.stdout.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
@@ -372,6 +392,7 @@ def machine_info():
                                  capture_output=True, text=True).stdout.strip(),
         "duration_s": args_global.duration, "warmup_s": args_global.warmup,
         "idle_connections": args_global.idle, "rounds": args_global.rounds,
+        "nice": args_global.nice,
     }
 
 
@@ -384,6 +405,8 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--connections", default="50,256")
     p.add_argument("--idle", type=int, default=10000)
+    p.add_argument("--nice", type=int, default=0,
+                   help="run the servers and wrk under `nice -n N` (e.g. -10 on a busy machine)")
     p.add_argument("--rounds", type=int, default=3,
                    help="rounds over all servers; the report takes medians")
     p.add_argument("--servers", default="limit,nginx,tornado,eddy")
@@ -403,6 +426,19 @@ def main():
     if hard < args.idle + 100:
         sys.exit("RLIMIT_NOFILE hard limit %d is below --idle %d" % (hard, args.idle))
 
+    if args.nice:
+        # With the kernel's autogroups, nice only ranks tasks of one session
+        # against each other; the session's group (the harness, wrk and the
+        # servers, which stay in it) gets the same nice for the run, and its
+        # old value back at the end (the group is the calling shell's too).
+        try:
+            with open("/proc/self/autogroup") as f:
+                old_group_nice = int(f.read().split()[-1])
+            with open("/proc/self/autogroup", "w") as f:
+                f.write(str(args.nice))
+            atexit.register(restore_group_nice, old_group_nice)
+        except (OSError, ValueError) as e:
+            print("  cannot set the autogroup's nice: %s" % e, flush=True)
     os.makedirs(args.out, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="eddy-bench-")
     servers = make_servers(args, tmp)

@@ -38,7 +38,8 @@ def tables(data):
                "interleave the servers.\n" %
                (m["date_utc"], m["nproc"], m["cpu_model"], m["kernel"],
                 m["loadavg_start"][0], m["loadavg_end"][0], m["duration_s"], m["warmup_s"],
-                m.get("rounds", 1)))
+                m.get("rounds", 1)) +
+               ("Servers and wrk ran under `nice -n %d`.\n" % m["nice"] if m.get("nice") else ""))
     for scenario, title in SCENARIO_TITLES.items():
         rows = [r for r in runs if r["scenario"] == scenario]
         if not rows:
@@ -61,11 +62,13 @@ def tables(data):
                 rps = "%.0f" % r["rps"]
                 if r.get("rounds", 1) > 1:
                     rps += " (%.0f–%.0f)" % (r["rps_min"], r["rps_max"])
-                out.append("| %s | %d | %s | %s | %s | %d | %d | %.2f (%.2f+%.2f) | %s | %.0f | %d |" % (
+                def us(v):  # wrk reports 0 when its histogram has too few samples
+                    return "%d" % v if v > 0 else "—"
+                out.append("| %s | %d | %s | %s | %s | %s | %s | %.2f (%.2f+%.2f) | %s | %.0f | %d |" % (
                     r["label"], c, rps,
                     fmt_ratio(ratio(r["rps"], n["rps"])) if n else "—",
                     fmt_ratio(ratio(r["rps"], lim["rps"])) if lim else "—",
-                    r["p50_us"], r["p99_us"], r["cpu_us_per_req"],
+                    us(r["p50_us"]), us(r["p99_us"]), r["cpu_us_per_req"],
                     r["user_us_per_req"], r["sys_us_per_req"],
                     fmt_ratio(ratio(r["cpu_us_per_req"], n["cpu_us_per_req"])) if n else "—",
                     r["server_cpu_pct"], r["errors"] + r["non2xx"]) +
