@@ -256,6 +256,14 @@ def make_servers(args, tmp):
             lambda port: [args.eddy_process, "--port=%d" % port,
                           "--address=127.0.0.1", "--processes=2"],
             env=eddy_env)
+        # The same with a SO_REUSEPORT socket per worker: the kernel spreads
+        # connections by hash instead of letting the first worker to wake
+        # take the whole accept backlog.
+        servers["eddy-2p-rp"] = Server(
+            "eddy-rp", "eddy-2p-reuseport", 2,
+            lambda port: [args.eddy_process, "--port=%d" % port,
+                          "--address=127.0.0.1", "--processes=2", "--reuse_port"],
+            env=eddy_env)
     return servers
 
 
@@ -462,6 +470,8 @@ def main():
                 groups.append((name, single, 0, 1))
             if "two_process" in scenarios:
                 groups.append((name + "-2p", ["two_process"], None, None))
+                if name + "-2p-rp" in servers:
+                    groups.append((name + "-2p-rp", ["two_process"], None, None))
             if "memory" in scenarios and round_ == 0:
                 groups.append((name, ["memory"], None, None))
             for key, group, server_core, client_core in groups:

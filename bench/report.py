@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-ORDER = ["limit", "nginx", "eddy", "tornado"]
+ORDER = ["limit", "nginx", "eddy", "eddy-rp", "tornado"]
 SCENARIO_TITLES = {
     "keepalive": "1. keep-alive, one process (server on core 0, wrk on core 1)",
     "pipelined": "2. pipelined x16, one process (server on core 0, wrk on core 1)",
