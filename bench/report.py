@@ -137,6 +137,31 @@ def targets(by, mem):
     return lines
 
 
+def ratios(data):
+    """Sentences stating eddy's ratios to nginx and to the limit responder."""
+    by = index(data.get("summary", data["runs"]))
+    lines = []
+    names = {"keepalive": "keep-alive", "pipelined": "pipelined ×16",
+             "two_process": "two processes"}
+    for scenario in SCENARIO_TITLES:
+        for c in (50, 256):
+            e = by.get((scenario, "eddy", c))
+            if not e:
+                continue
+            parts = []
+            for other, label in (("nginx", "nginx"), ("limit", "the limit"),
+                                 ("tornado", "Tornado")):
+                o = by.get((scenario, other, c))
+                if o:
+                    parts.append("%.2f× %s's requests/s at %.2f× its CPU per request" %
+                                 (e["rps"] / o["rps"], label,
+                                  e["cpu_us_per_req"] / o["cpu_us_per_req"]))
+            if parts:
+                lines.append("- %s, %d connections: eddy does %s." %
+                             (names[scenario], c, "; ".join(parts)))
+    return "\n".join(lines) + "\n"
+
+
 def plots(data, out_dir):
     runs, memory = data.get("summary", data["runs"]), data["memory"]
     by = index(runs)
@@ -215,6 +240,8 @@ def main():
     text = tables(data)
     with open(os.path.join(out_dir, "tables.md"), "w") as f:
         f.write(text)
+    with open(os.path.join(out_dir, "ratios.md"), "w") as f:
+        f.write(ratios(data))
     print(text)
     plots(data, out_dir)
 
