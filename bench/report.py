@@ -205,7 +205,7 @@ set style fill solid 0.85 border -1
 set boxwidth 0.9
 set grid ytics
 set key top left
-set xtics rotate by -20
+set xtics norotate nomirror
 set logscale y
 cols = {n}
 set output "{o}/rps.png"
@@ -214,8 +214,9 @@ plot for [i=2:cols+1] "{d}/rps.dat" using i:xtic(1) title columnheader(i)
 set output "{o}/cpu_per_request.png"
 set title "server CPU time per request, microseconds (user+sys; lower is better; log scale)"
 plot for [i=2:cols+1] "{d}/cpu.dat" using i:xtic(1) title columnheader(i)
+set terminal pngcairo size 1100,900 font "sans,10"
 set output "{o}/latency.png"
-set multiplot layout 1,2
+set multiplot layout 2,1
 set title "p50 latency, microseconds (log scale)"
 plot for [i=2:cols+1] "{d}/p50.dat" using i:xtic(1) title columnheader(i)
 set title "p99 latency, microseconds (log scale)"
