@@ -62,6 +62,9 @@ IOStream::IOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
       read_chunk_size_(read_chunk_size == 0 ? kDefaultReadChunkSize
                                             : read_chunk_size) {
   if (!socket_) throw std::invalid_argument("IOStream: invalid socket");
+  if (max_buffer_size_ == 0) {
+    throw std::invalid_argument("IOStream: max_buffer_size must be > 0");
+  }
   int flags = ::fcntl(socket_.get(), F_GETFL);
   if (flags >= 0 && (flags & O_NONBLOCK) == 0) {
     ::fcntl(socket_.get(), F_SETFL, flags | O_NONBLOCK);
@@ -121,7 +124,8 @@ void IOStream::read_until(std::string delimiter, ReadCallback callback,
   if (delimiter.empty()) {
     throw std::invalid_argument("IOStream::read_until: empty delimiter");
   }
-  read_delimiter_ = std::move(delimiter);
+  // Re-arming with the same delimiter (a line protocol) skips the copy.
+  if (delimiter != read_delimiter_) read_delimiter_ = std::move(delimiter);
   start_read(ReadKind::kDelimiter, std::move(callback), max_bytes);
 }
 
@@ -275,7 +279,7 @@ uint32_t IOStream::wanted_events() const {
   uint32_t events = has_queued_writes() ? IOLoop::WRITE : 0;
   // With no read pending, watch READ (to notice EOF) only until one chunk
   // is buffered; see iostream.h.
-  if (read_kind_ != ReadKind::kNone || buffer_.size() < read_chunk_size_) {
+  if (read_kind_ != ReadKind::kNone || buffer_.size() < idle_buffer_limit()) {
     events |= IOLoop::READ;
   }
   return events;

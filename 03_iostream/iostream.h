@@ -10,9 +10,11 @@
 // exceeded — closes the stream: error() says why (empty for a clean EOF),
 // the close callback runs exactly once, and pending read/write callbacks
 // never run afterwards (read_until_close is the exception: it receives the
-// data that arrived before the close). Nothing throws out of a loop handler.
+// data that arrived before the close). Nothing throws out of a loop handler:
+// an exception escaping a stream callback is logged on the `application`
+// channel and closes that stream with std::errc::operation_canceled.
 //
-// Threads: loop thread only.
+// Threads: loop thread only. The IOLoop must outlive its streams.
 //
 // Ownership and lifetime. Streams are always held by std::shared_ptr
 // (create()). The stream registers its fd with the IOLoop at its first
@@ -250,6 +252,12 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   // read_path.cc: filling the buffer and matching pending reads against it.
   void read_to_buffer();
   size_t recv_size() const;
+  // How much an idle stream (no read pending) buffers before it stops
+  // watching READ.
+  size_t idle_buffer_limit() const {
+    return read_chunk_size_ < max_buffer_size_ ? read_chunk_size_
+                                               : max_buffer_size_;
+  }
   size_t find_read_length();
   size_t find_delimiter(std::string_view data);
   size_t check_max_bytes(size_t length, size_t unread);

@@ -18,6 +18,7 @@
 //
 //   bazel run -c opt //03_iostream:iostream_benchmark
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -232,10 +233,63 @@ void BM_StreamReadUntil(benchmark::State& state) {
   loop.run_until([] { return false; }, 0);
 }
 
+// ---- Memory per idle connection
+// ----------------------------------------------------
+
+// Heap bytes per idle stream: a keep-alive connection between requests, i.e.
+// a pending read_until_match (an HTTP head reader) and a close callback,
+// after it has served one request. Reported as the counter
+// heap_bytes_per_stream (the kernel's socket buffers are not counted).
+void BM_IdleStreamMemory(benchmark::State& state) {
+  constexpr int kStreams = 2000;
+  IOLoop loop;
+  std::vector<Socket> peers;
+  std::vector<std::shared_ptr<IOStream>> streams;
+  peers.reserve(kStreams);
+  streams.reserve(kStreams);
+  IOStream::Matcher head_end = [](std::string_view data, size_t) {
+    size_t end = data.find("\r\n\r\n");
+    return end == std::string_view::npos ? 0 : end + 4;
+  };
+  for (auto _ : state) {
+    size_t before = mallinfo2().uordblks;
+    for (int i = 0; i < kStreams; ++i) {
+      auto [mine, theirs] = testing::unix_pair();
+      auto stream = IOStream::create(std::move(mine), loop);
+      stream->set_close_callback([] {});
+      stream->read_until_match(head_end, [](std::string_view) {});
+      testing::write_all(theirs.get(), "GET / HTTP/1.1\r\n\r\n");
+      peers.push_back(std::move(theirs));
+      streams.push_back(std::move(stream));
+    }
+    // Serve the one request each, then re-arm: now every stream is idle.
+    size_t served = 0;
+    loop.run_until(
+        [&] {
+          served = 0;
+          for (auto& stream : streams) served += stream->reading() ? 0 : 1;
+          return served == streams.size();
+        },
+        10);
+    for (auto& stream : streams) {
+      stream->read_until_match(head_end, [](std::string_view) {});
+    }
+    loop.run_until([] { return false; }, 0.01);
+    size_t after = mallinfo2().uordblks;
+    state.counters["heap_bytes_per_stream"] =
+        static_cast<double>(after - before) / kStreams;
+    for (auto& stream : streams) stream->close();
+    streams.clear();
+    peers.clear();
+    loop.run_until([] { return false; }, 0.01);
+  }
+}
+
 BENCHMARK(BM_PlainRead)->Arg(64 << 10)->Arg(1 << 20)->UseRealTime();
 BENCHMARK(BM_StreamRead)->Arg(64 << 10)->Arg(1 << 20)->UseRealTime();
 BENCHMARK(BM_PlainLines)->Arg(64)->Arg(512)->UseRealTime();
 BENCHMARK(BM_StreamReadUntil)->Arg(64)->Arg(512)->UseRealTime();
+BENCHMARK(BM_IdleStreamMemory)->Iterations(1);
 
 }  // namespace
 }  // namespace eddy

@@ -377,6 +377,20 @@ TEST_F(IOStreamTest, IdleStreamBuffersOneChunkThenAppliesBackpressure) {
   EXPECT_EQ(closes, 0);
 }
 
+TEST_F(IOStreamTest, IdleStreamWithSmallMaxBufferDoesNotClose) {
+  // max_buffer_size below read_chunk_size: idle buffering stops at the max.
+  auto [a, b] = unix_pair();
+  auto s = stream(std::move(a), /*max_buffer=*/100, /*chunk=*/4096);
+  s->set_close_callback([] {});  // The first operation: starts watching.
+  write_all(b.get(), std::string(1000, 'x'));
+  ASSERT_TRUE(run_until([&] { return bytes_readable(s->fd()) == 900; }));
+  run_until([] { return false; }, 0.05);
+  EXPECT_FALSE(s->closed());
+  size_t got = 0;
+  s->read_bytes(100, [&](std::string_view data) { got = data.size(); });
+  ASSERT_TRUE(run_until([&] { return got == 100; }));
+}
+
 TEST_F(IOStreamTest, ReadBytesOfExactlyMaxBufferSize) {
   auto [a, b] = unix_pair();
   auto s = stream(std::move(a), /*max_buffer=*/1024, /*chunk=*/100);

@@ -22,6 +22,8 @@ namespace {
 // One event reads at most this much (unless one read_bytes needs more), so a
 // fast peer cannot starve the loop's other fds.
 constexpr size_t kMaxReadPerEvent = 1024 * 1024;
+// The largest single recv a read_bytes asks for (see recv_size).
+constexpr size_t kMaxRecv = 1024 * 1024;
 
 }  // namespace
 
@@ -30,32 +32,39 @@ ssize_t IOStream::read_from_fd(char* buffer, size_t size) {
 }
 
 // How much the next recv asks for: a chunk, or what a read_bytes still
-// needs when that is more (one syscall for a large message), never past
+// needs when that is more (one syscall for a 1 MiB message), never past
 // max_buffer_size.
 size_t IOStream::recv_size() const {
   if (read_kind_ == ReadKind::kNone) {
     // Nobody reads: fill up to one chunk (see iostream.h).
-    return read_chunk_size_ > buffer_.size()
-               ? std::min(read_chunk_size_ - buffer_.size(),
-                          max_buffer_size_ - buffer_.size())
-               : 0;
+    size_t limit = idle_buffer_limit();
+    return limit > buffer_.size() ? limit - buffer_.size() : 0;
   }
   size_t want = read_chunk_size_;
   if (read_kind_ == ReadKind::kBytes && read_bytes_ > buffer_.size()) {
-    want = std::max(want, read_bytes_ - buffer_.size());
+    // Up to 1 MiB at once: a peer that announces 100 MiB and sends 10
+    // bytes does not get 100 MiB reserved; the buffer grows as data comes.
+    want = std::max(want, std::min(read_bytes_ - buffer_.size(), kMaxRecv));
   }
   return std::min(want, max_buffer_size_ - buffer_.size());
 }
 
 void IOStream::read_to_buffer() {
   size_t total = 0;
+  // The buffer may already satisfy the pending read (a read started just
+  // before this event): serve that first, it may free room.
+  if (read_kind_ != ReadKind::kNone &&
+      (find_read_length() != kNotReady || closed_)) {
+    return;
+  }
   for (;;) {
-    if (buffer_.size() >= max_buffer_size_) {
+    size_t want = recv_size();
+    if (want == 0) {
+      if (read_kind_ == ReadKind::kNone) return;  // Idle, one chunk held.
+      // A pending read that max_buffer_size bytes cannot satisfy.
       close(std::make_error_code(std::errc::no_buffer_space));
       return;
     }
-    size_t want = recv_size();
-    if (want == 0) return;  // Idle and one chunk buffered: stop here.
     char* destination = buffer_.prepare(want);
     ssize_t count = read_from_fd(destination, want);
     if (count == 0) {

@@ -53,8 +53,8 @@ class SSLIOStreamTest : public ::testing::Test {
 
   // A connected TLS pair over TCP: {server, client}.
   std::pair<std::shared_ptr<SSLIOStream>, std::shared_ptr<SSLIOStream>>
-  tls_pair(const std::string& hostname = "127.0.0.1") {
-    auto [a, b] = tcp_pair();
+  tls_pair(const std::string& hostname = "127.0.0.1", int buffer_size = 0) {
+    auto [a, b] = tcp_pair(buffer_size);
     auto server =
         SSLIOStream::create_server(std::move(a), server_context_.get(), loop_);
     auto client = SSLIOStream::create_client(
@@ -84,9 +84,9 @@ TEST_F(SSLIOStreamTest, HandshakeCompletesOnBothSides) {
   ASSERT_TRUE(run_until([&] { return again; }));
 }
 
-TEST_F(SSLIOStreamTest, Echo16MiB) {
-  auto [server, client] = tls_pair();
-  // Server: echo everything back.
+// Echoes `size` bytes client -> server -> client and checks them.
+void echo_and_check(IOLoop& loop, const std::shared_ptr<SSLIOStream>& server,
+                    const std::shared_ptr<SSLIOStream>& client, size_t size) {
   std::function<void()> echo = [&] {
     server->read_bytes(
         1 << 20,
@@ -97,10 +97,14 @@ TEST_F(SSLIOStreamTest, Echo16MiB) {
         true);
   };
   echo();
-  const std::string pattern = make_pattern(16u << 20);
-  // Writes before the handshake completes are queued.
-  for (size_t offset = 0; offset < pattern.size(); offset += 1 << 20) {
-    client->write(pattern.substr(offset, 1 << 20));
+  const std::string pattern = make_pattern(size);
+  // Writes before the handshake completes are queued; small and large
+  // chunks mixed, so SSL_write sees coalesced and direct buffers.
+  size_t offset = 0;
+  for (size_t piece = 1; offset < pattern.size(); piece = piece * 7 % 300007) {
+    size_t take = std::min(piece, pattern.size() - offset);
+    client->write(pattern.substr(offset, take));
+    offset += take;
   }
   size_t received = 0;
   bool mismatch = false;
@@ -118,10 +122,24 @@ TEST_F(SSLIOStreamTest, Echo16MiB) {
         true);
   };
   check();
-  ASSERT_TRUE(run_until([&] { return received == pattern.size(); }, 60));
+  ASSERT_TRUE(loop.run_until([&] { return received == pattern.size(); }, 60))
+      << received << " of " << size << "; client error "
+      << client->error().message() << ", server error "
+      << server->error().message();
   EXPECT_FALSE(mismatch);
   EXPECT_FALSE(server->closed());
   EXPECT_FALSE(client->closed());
+}
+
+TEST_F(SSLIOStreamTest, Echo4MiBThroughTinySocketBuffers) {
+  // Every SSL_write blocks part-way: retries must repeat the same bytes.
+  auto [server, client] = tls_pair("127.0.0.1", /*buffer_size=*/4096);
+  echo_and_check(loop_, server, client, 4u << 20);
+}
+
+TEST_F(SSLIOStreamTest, Echo16MiB) {
+  auto [server, client] = tls_pair();
+  echo_and_check(loop_, server, client, 16u << 20);
 }
 
 TEST_F(SSLIOStreamTest, ClientConnectCallbackRunsAfterHandshake) {
