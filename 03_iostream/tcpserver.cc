@@ -12,8 +12,19 @@
 namespace eddy {
 
 TCPServer::TCPServer(std::optional<SSLOptions> ssl_options,
+                     size_t max_buffer_size, size_t read_chunk_size)
+    : TCPServer(std::move(ssl_options), max_buffer_size, read_chunk_size,
+                nullptr) {}
+
+TCPServer::TCPServer(std::optional<SSLOptions> ssl_options,
                      size_t max_buffer_size, size_t read_chunk_size,
                      IOLoop& io_loop)
+    : TCPServer(std::move(ssl_options), max_buffer_size, read_chunk_size,
+                &io_loop) {}
+
+TCPServer::TCPServer(std::optional<SSLOptions> ssl_options,
+                     size_t max_buffer_size, size_t read_chunk_size,
+                     IOLoop* io_loop)
     : io_loop_(io_loop),
       max_buffer_size_(max_buffer_size),
       read_chunk_size_(read_chunk_size) {
@@ -38,7 +49,7 @@ void TCPServer::add_socket(Socket socket) {
       [this](Socket connection, const SocketAddress& address) {
         handle_connection(std::move(connection), address);
       },
-      io_loop_);
+      io_loop());
   listeners_.push_back(Listener{std::move(socket), std::move(remove)});
 }
 
@@ -50,11 +61,15 @@ void TCPServer::bind(int port, const std::string& address, int family,
   }
 }
 
-void TCPServer::start(int num_processes) {
+void TCPServer::start(int num_processes, const ProcessForker& fork_processes) {
   if (num_processes != 1) {
-    throw std::invalid_argument(
-        "TCPServer::start: only num_processes = 1 is supported here; "
-        "multi-process serving arrives in chapter 06 (fork_processes)");
+    if (!fork_processes) {
+      throw std::invalid_argument(
+          "TCPServer::start: num_processes != 1 needs a forker, e.g. "
+          "server.start(n, eddy::process_forker()) from 06_process/process.h");
+    }
+    // Returns in each worker only; its IOLoop is created after this.
+    fork_processes(num_processes);
   }
   std::vector<Socket> sockets = std::move(pending_sockets_);
   pending_sockets_.clear();
@@ -80,7 +95,10 @@ std::vector<SocketAddress> TCPServer::listening_addresses() const {
   return addresses;
 }
 
-IOLoop& TCPServer::io_loop() const { return io_loop_; }
+IOLoop& TCPServer::io_loop() const {
+  if (io_loop_ == nullptr) io_loop_ = &IOLoop::current();
+  return *io_loop_;
+}
 
 // One accepted connection: wrap it and hand it over. Anything thrown here
 // (a failing SSL_new, or handle_stream itself) is logged and closes only
@@ -91,10 +109,10 @@ void TCPServer::handle_connection(Socket connection,
   try {
     if (ssl_context_) {
       stream = SSLIOStream::create_server(std::move(connection),
-                                          ssl_context_.get(), io_loop_,
+                                          ssl_context_.get(), io_loop(),
                                           max_buffer_size_, read_chunk_size_);
     } else {
-      stream = IOStream::create(std::move(connection), io_loop_,
+      stream = IOStream::create(std::move(connection), io_loop(),
                                 max_buffer_size_, read_chunk_size_);
     }
     handle_stream(stream, address);

@@ -38,10 +38,21 @@ namespace eddy {
 
 class TCPServer {
  public:
+  // Forks the worker processes and returns, in each worker, its task id;
+  // the parent never returns. The signature of a function like
+  // eddy::fork_processes (06_process/process.h, process_forker()). Chapter 03
+  // cannot depend on chapter 06, so start() takes it as an argument.
+  using ProcessForker = std::function<int(int num_processes)>;
+
+  // Without an IOLoop argument the server uses IOLoop::current() as of its
+  // first listening socket (add_socket), not of its construction, as
+  // Tornado: so a server may be built, bound and started with several
+  // processes before any loop exists.
   explicit TCPServer(std::optional<SSLOptions> ssl_options = std::nullopt,
                      size_t max_buffer_size = kDefaultMaxBufferSize,
-                     size_t read_chunk_size = kDefaultReadChunkSize,
-                     IOLoop& io_loop = IOLoop::current());
+                     size_t read_chunk_size = kDefaultReadChunkSize);
+  TCPServer(std::optional<SSLOptions> ssl_options, size_t max_buffer_size,
+            size_t read_chunk_size, IOLoop& io_loop);
   virtual ~TCPServer();
   TCPServer(const TCPServer&) = delete;
   TCPServer& operator=(const TCPServer&) = delete;
@@ -51,10 +62,20 @@ class TCPServer {
   // Starts accepting on sockets made by bind_sockets/bind_unix_socket.
   void add_sockets(std::vector<Socket> sockets);
   void add_socket(Socket socket);
-  // Binds now, starts accepting in start() (bind + start, for multi-process).
+  // Binds now, starts accepting in start() (bind).
   void bind(int port, const std::string& address = "", int family = AF_UNSPEC,
             int backlog = kDefaultBacklog, bool reuse_port = false);
-  void start(int num_processes = 1);
+  // Starts accepting on the sockets bind() made (start). With
+  // num_processes != 1 it first calls `fork_processes(num_processes)` (pass
+  // eddy::process_forker() from 06_process), so every worker inherits the
+  // bound sockets and accepts on its own IOLoop, created after the fork:
+  //   server.bind(8888);
+  //   server.start(0, eddy::process_forker());  // one worker per CPU
+  //   eddy::IOLoop::current().start();
+  // Throws std::invalid_argument when num_processes != 1 and no forker is
+  // given, and std::logic_error (from the forker) when an IOLoop already
+  // exists, since an epoll fd must not be shared across fork.
+  void start(int num_processes = 1, const ProcessForker& fork_processes = {});
   // Stops accepting and closes the listening sockets; open connections are
   // not touched (stop).
   void stop();
@@ -76,7 +97,11 @@ class TCPServer {
   };
   void handle_connection(Socket connection, const SocketAddress& address);
 
-  IOLoop& io_loop_;
+  TCPServer(std::optional<SSLOptions> ssl_options, size_t max_buffer_size,
+            size_t read_chunk_size, IOLoop* io_loop);
+
+  mutable IOLoop*
+      io_loop_;  // Null until first needed when not given (see above).
   SSLContext ssl_context_;  // Built once from ssl_options; null for plain TCP.
   size_t max_buffer_size_;
   size_t read_chunk_size_;

@@ -21,12 +21,26 @@ void check_options(const HTTPServerOptions& options) {
 }  // namespace
 
 HTTPServer::HTTPServer(RequestCallback request_callback,
+                       HTTPServerOptions options)
+    : TCPServer(
+          options.ssl_options,
+          std::max<size_t>(kDefaultMaxBufferSize, options.max_header_size * 2),
+          options.chunk_size) {
+  init(std::move(request_callback), std::move(options));
+}
+
+HTTPServer::HTTPServer(RequestCallback request_callback,
                        HTTPServerOptions options, IOLoop& io_loop)
     : TCPServer(
           options.ssl_options,
           std::max<size_t>(kDefaultMaxBufferSize, options.max_header_size * 2),
-          options.chunk_size, io_loop),
-      context_(std::make_shared<HTTP1ServerContext>()) {
+          options.chunk_size, io_loop) {
+  init(std::move(request_callback), std::move(options));
+}
+
+void HTTPServer::init(RequestCallback request_callback,
+                      HTTPServerOptions options) {
+  context_ = std::make_shared<HTTP1ServerContext>();
   check_options(options);
   if (!request_callback)
     throw std::invalid_argument("HTTPServer needs a request callback");
@@ -44,6 +58,11 @@ HTTPServer::~HTTPServer() {
 
 void HTTPServer::handle_stream(std::shared_ptr<IOStream> stream,
                                const SocketAddress& address) {
+  // Responses are written whole (one writev per response, or per batch of
+  // pipelined responses), so Nagle's algorithm could only delay them: a
+  // small response after an unacknowledged one would wait for the peer's
+  // delayed ACK (tens of milliseconds). nginx turns it off too.
+  stream->set_nodelay(true);
   auto connection =
       std::make_shared<HTTP1Connection>(std::move(stream), address, context_);
   connections_.emplace(connection.get(), connection);

@@ -36,9 +36,13 @@ class HTTPServer : public TCPServer {
  public:
   using RequestCallback = std::function<void(HTTPServerRequest&)>;
 
+  // Without an IOLoop the server uses IOLoop::current() as of its first
+  // listening socket, so it can be built, bound, and started with several
+  // processes (TCPServer::start) before any loop exists.
   explicit HTTPServer(RequestCallback request_callback,
-                      HTTPServerOptions options = {},
-                      IOLoop& io_loop = IOLoop::current());
+                      HTTPServerOptions options = {});
+  HTTPServer(RequestCallback request_callback, HTTPServerOptions options,
+             IOLoop& io_loop);
   ~HTTPServer() override;
 
   // Creates the connection for an accepted stream (handle_stream).
@@ -56,6 +60,8 @@ class HTTPServer : public TCPServer {
   const HTTPServerOptions& options() const { return context_->options; }
 
  private:
+  void init(RequestCallback request_callback, HTTPServerOptions options);
+
   std::shared_ptr<HTTP1ServerContext> context_;
   std::unordered_map<HTTP1Connection*, std::shared_ptr<HTTP1Connection>>
       connections_;

@@ -187,6 +187,17 @@ class Supervisor {
     }
     if (!signals_taken_) return;
     signals_taken_ = false;
+    // A SIGTERM that arrived after the last child exited must not kill the
+    // parent when unblocked below (turning exit 0 into "killed by signal"):
+    // consume whatever is still pending.
+    sigset_t taken;
+    sigemptyset(&taken);
+    sigaddset(&taken, SIGCHLD);
+    sigaddset(&taken, SIGTERM);
+    sigaddset(&taken, SIGINT);
+    timespec no_wait{0, 0};
+    while (::sigtimedwait(&taken, nullptr, &no_wait) > 0) {
+    }
     ::sigaction(SIGCHLD, &old_sigchld_, nullptr);
     ::sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
   }
@@ -329,6 +340,12 @@ int fork_processes(int num_processes, int max_restarts) {
     return *child;
   }
   std::exit(result.exit_status);
+}
+
+TCPServer::ProcessForker process_forker(int max_restarts) {
+  return [max_restarts](int num_processes) {
+    return fork_processes(num_processes, max_restarts);
+  };
 }
 
 }  // namespace eddy

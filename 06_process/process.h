@@ -11,12 +11,12 @@
 //   server.add_sockets(std::move(sockets));
 //   eddy::IOLoop::instance().start();
 //
-// That order matters and is the seam with chapter 03: a TCPServer holds an
-// IOLoop from its construction, and an IOLoop's epoll instance must never be
-// shared across fork (children would edit one another's interest lists), so
-// servers are built in the children, after fork_processes. TCPServer::start
-// accepts only num_processes == 1 for that reason (06_process/README.md,
-// "Why not TCPServer::start(n)").
+// That order matters: an IOLoop's epoll instance must never be shared
+// across fork (children would edit one another's interest lists), so loops
+// are created in the children, after fork_processes. Tornado's other form,
+// server.bind(port) + server.start(n), is TCPServer::start(n,
+// process_forker()): the server takes its IOLoop lazily, after the fork
+// (06_process/README.md, "TCPServer::start(n), and the seam with chapter 03").
 //
 // Errors (this layer's rule). Misuse (forking after the IOLoop exists,
 // forking twice) throws std::logic_error; bad arguments throw
@@ -33,6 +33,8 @@
 
 #include <optional>
 #include <string>
+
+#include "03_iostream/tcpserver.h"
 
 namespace eddy {
 
@@ -69,6 +71,14 @@ constexpr int kDefaultMaxRestarts = 100;
 // fork fails.
 int fork_processes(int num_processes, int max_restarts = kDefaultMaxRestarts);
 
+// fork_processes as the forker TCPServer::start(n, forker) takes: chapter 03
+// cannot call chapter 06 itself, so the caller hands it over:
+//   eddy::HTTPServer server(handle_request);  // no IOLoop yet
+//   server.bind(8888);
+//   server.start(0, eddy::process_forker());  // Tornado's server.start(0)
+//   eddy::IOLoop::current().start();
+TCPServer::ProcessForker process_forker(int max_restarts = kDefaultMaxRestarts);
+
 // What the parent's supervision ended with.
 struct SupervisionResult {
   int exit_status = 0;  // What fork_processes passes to std::exit.
@@ -81,7 +91,8 @@ struct SupervisionResult {
 // std::nullopt instead of exiting. For tests and for
 // programs that want to do something in the parent afterwards (the parent
 // must still never create an IOLoop). Same preconditions and errors as
-// fork_processes.
+// fork_processes. On return the caller's signal mask is back; a SIGTERM or
+// SIGINT that arrived after the last child exited has been consumed.
 //
 // The supervision loop, in the order of its body (the walkthrough's state
 // diagram): block SIGCHLD/SIGTERM/SIGINT and read them from a signalfd; fork
