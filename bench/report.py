@@ -229,6 +229,8 @@ unset key
 set xtics norotate
 plot "{d}/memory.dat" using 2:xtic(1) title "bytes"
 """.format(n=n, o=out_dir, d=data_dir)
+    if not memory:  # no scenario 4 in this run: no memory plot
+        script = script[:script.index('set output "%s/memory.png"' % out_dir)]
     with open(os.path.join(data_dir, "plots.gp"), "w") as f:
         f.write(script)
     subprocess.run(["gnuplot", os.path.join(data_dir, "plots.gp")], check=True)
