@@ -69,8 +69,13 @@ void HTTP1Connection::write_raw(std::string bytes) {
   if (response_mode_ == ResponseMode::kNone) {
     response_mode_ = ResponseMode::kRaw;
     // For the access log: "HTTP/1.1 200 ..." → 200.
+    // The three digits are read by hand: std::atoi is a strtol call, on
+    // every request.
     if (bytes.size() >= 12 && bytes.compare(0, 5, "HTTP/") == 0) {
-      response_status_ = std::atoi(bytes.c_str() + 9);
+      int status = 0;
+      for (size_t i = 9; i < 12 && bytes[i] >= '0' && bytes[i] <= '9'; ++i)
+        status = status * 10 + (bytes[i] - '0');
+      response_status_ = status;
     }
     raw_connection_ = raw_connection_header(bytes);
   }
