@@ -17,7 +17,7 @@ WORK="${WORK:-/tmp/ch04-fuzz-work}"
 output_base="${OUTPUT_BASE:-/tmp/ch04-fuzz}"
 targets=(headers start_line parse_qs multipart)
 
-tools/bazel --output_base="$output_base" build --config=fuzz --repo_env=CC=clang-14 \
+tools/bazel --output_base="$output_base" build --symlink_prefix=/ --config=fuzz --repo_env=CC=clang-14 \
   $(printf '//04_httputil:%s_fuzzer ' "${targets[@]}")
 bin="$(tools/bazel --output_base="$output_base" info --config=fuzz --repo_env=CC=clang-14 bazel-bin)"
 
