@@ -23,8 +23,8 @@ double seconds_since(Steady::time_point start) {
 
 TEST(WallToLoopTimeTest, FutureWallTimeMapsToLoopTimeAhead) {
   IOLoop loop;
-  double mapped = wall_to_loop_time(loop, system_clock::now() +
-                                              std::chrono::seconds(2));
+  double mapped =
+      wall_to_loop_time(loop, system_clock::now() + std::chrono::seconds(2));
   EXPECT_NEAR(mapped, loop.time() + 2.0, 0.05);
 }
 
@@ -98,8 +98,8 @@ TEST(CallAtWallTest, UnixSecondsFormRunsAtThatTime) {
       std::chrono::duration<double>(system_clock::now().time_since_epoch())
           .count();
   double ran_after = -1;
-  TimeoutHandle handle =
-      call_at_wall(loop, now_unix + 0.1, [&] { ran_after = seconds_since(start); });
+  TimeoutHandle handle = call_at_wall(
+      loop, now_unix + 0.1, [&] { ran_after = seconds_since(start); });
   EXPECT_TRUE(handle);
   ASSERT_TRUE(loop.run_until([&] { return ran_after >= 0; }, kDeadline));
   EXPECT_GE(ran_after, 0.09);

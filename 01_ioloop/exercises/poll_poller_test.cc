@@ -44,9 +44,7 @@ struct Pipe {
     r.fd = fds[0];
     w.fd = fds[1];
   }
-  void signal() const {
-    [[maybe_unused]] ssize_t n = ::write(w.fd, "x", 1);
-  }
+  void signal() const { [[maybe_unused]] ssize_t n = ::write(w.fd, "x", 1); }
 };
 
 struct SocketPair {
@@ -152,8 +150,10 @@ TEST(PollPollerTest, AddClosedFdThrowsEbadf) {
 
 TEST(PollPollerTest, AddRegularFileThrowsEpermAsEpollDoes) {
   PollPoller poller;
-  std::string path = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") +
-                     "/poll_poller_regular_file";
+  std::string path =
+      std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR")
+                                             : "/tmp") +
+      "/poll_poller_regular_file";
   Fd file(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
   ASSERT_GE(file.fd, 0);
   EXPECT_EQ(error_of([&] { poller.add(file.fd, READ); }), EPERM);
@@ -189,9 +189,9 @@ TEST(PollPollerTest, WaitHonoursItsTimeout) {
   poller.add(pipe.r.fd, READ);
   auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(poller.wait(60).empty());
-  double waited = std::chrono::duration<double>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
+  double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   EXPECT_GE(waited, 0.055);
   EXPECT_LT(waited, 2.0);
 }

@@ -52,8 +52,7 @@ TEST(BindPortRangeTest, SkipsPortsInUse) {
   EXPECT_GT(bound.port, busy.port);
   EXPECT_LE(bound.port, busy.port + 50);
   ASSERT_FALSE(bound.sockets.empty());
-  EXPECT_EQ(SocketAddress::local_of(bound.sockets[0].get()).port(),
-            bound.port);
+  EXPECT_EQ(SocketAddress::local_of(bound.sockets[0].get()).port(), bound.port);
 }
 
 TEST(BindPortRangeTest, AllPortsInUseThrowsEaddrinuseNamingTheRange) {

@@ -74,8 +74,8 @@ TEST(ConnectToTest, ConnectsToAListener) {
   Result r;
   connect_to(loop, address, 0, record(r));
   EXPECT_FALSE(r.called) << "the callback must not run inside connect_to";
-  ASSERT_TRUE(loop.run_until([&] { return r.called && accepted_peer; },
-                             kDeadline));
+  ASSERT_TRUE(
+      loop.run_until([&] { return r.called && accepted_peer; }, kDeadline));
   EXPECT_FALSE(r.error) << r.error.message();
   ASSERT_TRUE(r.socket.valid());
   EXPECT_EQ(SocketAddress::peer_of(r.socket.get()).port(), address.port());

@@ -8,9 +8,11 @@
 
 namespace eddy::exercises {
 
-std::function<void()> add_rate_limited_accept_handler(
-    int listener, AcceptCallback callback, int max_per_second,
-    IOLoop& io_loop, RateLimitStats* stats) {
+std::function<void()> add_rate_limited_accept_handler(int listener,
+                                                      AcceptCallback callback,
+                                                      int max_per_second,
+                                                      IOLoop& io_loop,
+                                                      RateLimitStats* stats) {
   // TODO. One way: wrap add_accept_handler. Its remover may be called from
   // inside its callback and then accepts nothing more, which is exactly the
   // "budget spent" moment; re-add it with call_at the start of the next

@@ -43,8 +43,8 @@ struct RateLimitStats {
 };
 
 std::function<void()> add_rate_limited_accept_handler(
-    int listener, AcceptCallback callback, int max_per_second,
-    IOLoop& io_loop, RateLimitStats* stats = nullptr);
+    int listener, AcceptCallback callback, int max_per_second, IOLoop& io_loop,
+    RateLimitStats* stats = nullptr);
 
 }  // namespace eddy::exercises
 

@@ -90,8 +90,8 @@ TEST(RateLimitedAcceptTest, QuietListenerAcceptsAtOnce) {
   Server server;
   int accepted = 0;
   auto remove = add_rate_limited_accept_handler(
-      server.listener.get(),
-      [&](Socket, const SocketAddress&) { ++accepted; }, 2, server.loop);
+      server.listener.get(), [&](Socket, const SocketAddress&) { ++accepted; },
+      2, server.loop);
   EXPECT_TRUE(server.loop.has_handler(server.listener.get()));
   // Spend the first window's budget, then stay quiet past it.
   std::vector<Socket> first = server.connect(2);
@@ -111,8 +111,8 @@ TEST(RateLimitedAcceptTest, RemoverDuringAPauseCancelsTheResume) {
   std::vector<Socket> clients = server.connect(6);
   int accepted = 0;
   auto remove = add_rate_limited_accept_handler(
-      server.listener.get(),
-      [&](Socket, const SocketAddress&) { ++accepted; }, 3, server.loop);
+      server.listener.get(), [&](Socket, const SocketAddress&) { ++accepted; },
+      3, server.loop);
   ASSERT_TRUE(server.loop.run_until([&] { return accepted == 3; }, 5.0));
   remove();
   remove();  // Twice is harmless.

@@ -27,7 +27,8 @@ struct Fixture {
   // The clients (declared after the fixture) are gone by now: let the
   // server notice every close before the loop is destroyed.
   ~Fixture() {
-    testing::drive(loop, [&] { return server->members() == 0; }, 2.0);
+    testing::drive(
+        loop, [&] { return server->members() == 0; }, 2.0);
     loop.run_until([] { return false; }, 0.05);
   }
   // A client that has joined as `nick` (the greeting consumed).
@@ -40,8 +41,8 @@ struct Fixture {
     return c;
   }
   bool wait_members(size_t n) {
-    return testing::drive(loop, [&] { return server->members() == n; },
-                          testing::kDeadline);
+    return testing::drive(
+        loop, [&] { return server->members() == n; }, testing::kDeadline);
   }
 };
 
@@ -87,13 +88,14 @@ TEST(ChatServerTest, LinesReachEveryoneElseInOrder) {
 TEST(ChatServerTest, BadAndTakenNicknamesAreRefused) {
   Fixture f;
   auto alice = f.join("alice");
-  for (std::string bad : {"al ice", "", "way_too_long_nickname", "caf\xc3\xa9",
-                          "a:b"}) {
+  for (std::string bad :
+       {"al ice", "", "way_too_long_nickname", "caf\xc3\xa9", "a:b"}) {
     Client c(f.loop, f.address);
     ASSERT_TRUE(c.wait_for("nick?\n"));
     ASSERT_TRUE(c.send(bad + "\n"));
     ASSERT_TRUE(c.wait_closed()) << "nick '" << bad << "'";
-    EXPECT_EQ(c.received(), "nick?\nerror: bad nick\n") << "nick '" << bad << "'";
+    EXPECT_EQ(c.received(), "nick?\nerror: bad nick\n")
+        << "nick '" << bad << "'";
   }
   Client taken(f.loop, f.address);
   ASSERT_TRUE(taken.wait_for("nick?\n"));

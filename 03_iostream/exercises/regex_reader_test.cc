@@ -126,8 +126,8 @@ TEST(RegexReaderTest, ReadsChainedInsideCallbacksComeOutInOrder) {
   next();
   p.send("1;22;333;4444;55555;666666;");
   ASSERT_TRUE(p.loop.run_until([&] { return got.size() == 5; }, kDeadline));
-  EXPECT_EQ(got, (std::vector<std::string>{"1;", "22;", "333;", "4444;",
-                                           "55555;"}));
+  EXPECT_EQ(got,
+            (std::vector<std::string>{"1;", "22;", "333;", "4444;", "55555;"}));
   EXPECT_EQ(reader.buffered(), 7u);
 }
 
@@ -135,8 +135,8 @@ TEST(RegexReaderTest, MaxBytesClosesTheStreamWithMessageSize) {
   Pair p;
   RegexReader reader(p.stream);
   bool called = false;
-  reader.read_until_regex(std::regex("\n"), [&](std::string) { called = true; },
-                          50);
+  reader.read_until_regex(
+      std::regex("\n"), [&](std::string) { called = true; }, 50);
   p.send(std::string(100, 'a') + "\n");
   ASSERT_TRUE(p.loop.run_until([&] { return p.stream->closed(); }, kDeadline));
   EXPECT_EQ(p.stream->error(), std::make_error_code(std::errc::message_size));
@@ -148,8 +148,8 @@ TEST(RegexReaderTest, MatchEndingExactlyAtMaxBytesIsDelivered) {
   Pair p;
   RegexReader reader(p.stream);
   std::string got;
-  reader.read_until_regex(std::regex("\n"), [&](std::string m) { got = m; },
-                          10);
+  reader.read_until_regex(
+      std::regex("\n"), [&](std::string m) { got = m; }, 10);
   p.send("123456789\nabcdefghijklmnop");
   ASSERT_TRUE(p.loop.run_until([&] { return !got.empty(); }, kDeadline));
   EXPECT_EQ(got, "123456789\n");
@@ -160,7 +160,8 @@ TEST(RegexReaderTest, CloseBeforeAMatchNeverCallsBack) {
   Pair p;
   RegexReader reader(p.stream);
   bool called = false;
-  reader.read_until_regex(std::regex("\n"), [&](std::string) { called = true; });
+  reader.read_until_regex(std::regex("\n"),
+                          [&](std::string) { called = true; });
   p.send("no newline");
   p.close_peer();
   ASSERT_TRUE(p.loop.run_until([&] { return p.stream->closed(); }, kDeadline));
@@ -208,10 +209,10 @@ TEST(RegexReaderTest, QuarterMegabyteInPiecesIsNotQuadraticPerByte) {
   p.send("END");
   ASSERT_TRUE(p.loop.run_until([&] { return !got.empty(); }, 20.0));
   EXPECT_EQ(got.size(), 16u * 16 * 1024 + 3);
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                          start)
-                .count(),
-            10.0);
+  EXPECT_LT(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count(),
+      10.0);
 }
 
 }  // namespace

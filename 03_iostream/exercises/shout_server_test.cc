@@ -27,12 +27,14 @@ struct Fixture {
   // server notice, so that no stream is left open when the loop is
   // destroyed (a stream whose pending read callback holds it would leak).
   ~Fixture() {
-    testing::drive(loop, [&] { return server->open_connections() == 0; }, 2.0);
+    testing::drive(
+        loop, [&] { return server->open_connections() == 0; }, 2.0);
   }
   // The count, after letting the loop notice what happened.
   bool wait_open(size_t n) {
-    return testing::drive(loop, [&] { return server->open_connections() == n; },
-                          testing::kDeadline);
+    return testing::drive(
+        loop, [&] { return server->open_connections() == n; },
+        testing::kDeadline);
   }
 };
 

@@ -29,8 +29,8 @@ constexpr double kDeadline = 5.0;
 // slices.
 template <typename Condition>
 bool drive(IOLoop& loop, Condition condition, double timeout) {
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::duration<double>(timeout);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout);
   while (!condition()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     loop.run_until(condition, 0.005);
@@ -62,8 +62,8 @@ class Client {
         loop_,
         [&] {
           while (!data.empty()) {
-            ssize_t n = ::send(socket_.get(), data.data(), data.size(),
-                               MSG_NOSIGNAL);
+            ssize_t n =
+                ::send(socket_.get(), data.data(), data.size(), MSG_NOSIGNAL);
             if (n <= 0) return false;
             data.remove_prefix(static_cast<size_t>(n));
           }

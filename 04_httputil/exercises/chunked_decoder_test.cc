@@ -70,7 +70,8 @@ Outcome incomplete(std::string body, size_t consumed) {
 }
 const Outcome kError{true, "", 0, false};
 
-const std::string kWiki = "4\r\nWiki\r\n6\r\npedia \r\nE\r\nin \r\n\r\nchunks.\r\n0\r\n\r\n";
+const std::string kWiki =
+    "4\r\nWiki\r\n6\r\npedia \r\nE\r\nin \r\n\r\nchunks.\r\n0\r\n\r\n";
 
 const Case kCases[] = {
     {"wikipedia", kWiki, ok("Wikipedia in \r\n\r\nchunks.", kWiki.size())},
@@ -79,7 +80,8 @@ const Case kCases[] = {
     {"hex_both_cases", "a\r\n0123456789\r\nA\r\nabcdefghij\r\n0\r\n\r\n",
      ok("0123456789abcdefghij", 35)},
     {"leading_zeros", "0003\r\nabc\r\n0\r\n\r\n", ok("abc", 16)},
-    {"extension_ignored", "3;name=value\r\nabc\r\n0;last\r\n\r\n", ok("abc", 29)},
+    {"extension_ignored", "3;name=value\r\nabc\r\n0;last\r\n\r\n",
+     ok("abc", 29)},
     {"extension_after_spaces", "3 \t;x\r\nabc\r\n0\r\n\r\n", ok("abc", 17)},
     {"trailers_ignored", "3\r\nabc\r\n0\r\nExpires: never\r\nX-A: b\r\n\r\n",
      ok("abc", 37)},
@@ -91,8 +93,7 @@ const Case kCases[] = {
     {"incomplete_data", "5\r\nab", incomplete("ab", 5)},
     {"incomplete_trailer", "0\r\nX: y\r\n", incomplete("", 9)},
     {"size_line_at_max_length_ok",
-     "1;" + std::string(62, 'e') + "\r\nz\r\n0\r\n\r\n",
-     ok("z", 74)},
+     "1;" + std::string(62, 'e') + "\r\nz\r\n0\r\n\r\n", ok("z", 74)},
     {"error_not_hex", "g\r\nabc\r\n0\r\n\r\n", kError},
     {"error_empty_size", "\r\nabc\r\n0\r\n\r\n", kError},
     {"error_0x_prefix", "0x3\r\nabc\r\n0\r\n\r\n", kError},
@@ -104,7 +105,8 @@ const Case kCases[] = {
     {"error_data_not_followed_by_crlf", "3\r\nabcd\r\n0\r\n\r\n", kError},
     {"error_data_followed_by_lf", "3\r\nabc\n0\r\n\r\n", kError},
     {"error_overflow", "1" + std::string(16, '0') + "\r\n", kError},
-    {"error_overflow_wraps_to_small", "10000000000000003\r\nabc\r\n0\r\n\r\n", kError},
+    {"error_overflow_wraps_to_small", "10000000000000003\r\nabc\r\n0\r\n\r\n",
+     kError},
     {"error_body_too_big_before_data", "100001\r\nabc", kError},
     {"error_body_too_big_over_chunks",
      "80000\r\n" + std::string(0x80000, 'a') + "\r\n80001\r\n", kError},

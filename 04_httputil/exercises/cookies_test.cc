@@ -34,7 +34,9 @@ struct Case {
 const Case kCases[] = {
     {"one", "a=b", {{"a", "b"}}},
     {"two", "a=b; c=d", {{"a", "b"}, {"c", "d"}}},
-    {"spaces_and_tabs_stripped", "  a = b ;\tc=\td  ", {{"a", "b"}, {"c", "d"}}},
+    {"spaces_and_tabs_stripped",
+     "  a = b ;\tc=\td  ",
+     {{"a", "b"}, {"c", "d"}}},
     {"no_space_after_semicolon", "a=1;b=2", {{"a", "1"}, {"b", "2"}}},
     {"equals_in_value", "token=abc=def==", {{"token", "abc=def=="}}},
     {"empty_value", "a=; b=2", {{"a", ""}, {"b", "2"}}},
@@ -57,10 +59,13 @@ const Case kCases[] = {
      {{"chips", "ahoy"}, {"vienna", "finger"}}},
     {"tornado_quoted_semicolon_is_still_a_split",
      "keebler=\"E=mc2; L=\\\"Loves\\\"; fudge=\\012;\"",
-     {{"keebler", "\"E=mc2"}, {"L", "\\\"Loves\\\""}, {"fudge", "\\012"},
+     {{"keebler", "\"E=mc2"},
+      {"L", "\\\"Loves\\\""},
+      {"fudge", "\\012"},
       {"", "\""}}},
     {"quoted_trailing_backslash_kept", "a=\"ab\\\"", {{"a", "ab\\"}}},
-    {"quoted_octal_first_digit_above_3_is_an_escape", "a=\"\\477\"",
+    {"quoted_octal_first_digit_above_3_is_an_escape",
+     "a=\"\\477\"",
      {{"a", "477"}}},
     {"non_ascii_bytes_kept", "name=caf\xc3\xa9", {{"name", "caf\xc3\xa9"}}},
 };
@@ -84,22 +89,23 @@ TEST(ParseCookieEdgeTest, EveryPrefixParsesWithoutReadingPastIt) {
       EXPECT_FALSE(name.empty() && value.empty()) << "prefix " << n;
     }
   }
-  EXPECT_EQ(parse_exact(header),
-            (Pairs{{"a", "1"}, {"b", "two, 2"}, {"", "keebler"}, {"c", "\""},
-                   {"", "x"}}));
+  EXPECT_EQ(parse_exact(header), (Pairs{{"a", "1"},
+                                        {"b", "two, 2"},
+                                        {"", "keebler"},
+                                        {"c", "\""},
+                                        {"", "x"}}));
 }
 
 TEST(ParseCookieEdgeTest, LinearTimeOnAHugeHeader) {
   // 200 000 cookies (about 2.6 MB). A quadratic parser (erase from the front,
   // re-scan from the start) takes minutes here; a linear one milliseconds.
   std::string header;
-  for (int i = 0; i < 200000; ++i)
-    header += "c" + std::to_string(i) + "=v; ";
+  for (int i = 0; i < 200000; ++i) header += "c" + std::to_string(i) + "=v; ";
   auto start = std::chrono::steady_clock::now();
   Pairs got = parse_exact(header);
-  double took = std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
+  double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   ASSERT_EQ(got.size(), 200000u);
   EXPECT_EQ(got.back(), (std::pair<std::string, std::string>{"c199999", "v"}));
   EXPECT_LT(took, 3.0);
@@ -110,9 +116,9 @@ TEST(ParseCookieEdgeTest, OneHugeQuotedValue) {
   std::string header = "big=\"" + value + "\\\"\"";
   auto start = std::chrono::steady_clock::now();
   Pairs got = parse_exact(header);
-  double took = std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
+  double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].second, value + "\"");
   EXPECT_LT(took, 3.0);

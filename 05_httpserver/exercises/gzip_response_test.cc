@@ -98,7 +98,8 @@ TEST(GzipResponseTest, NotAcceptedMeansIdentityButStillVary) {
   auto s = make_server(h);
   for (std::string accept :
        {"", "Accept-Encoding: deflate, br\r\n", "Accept-Encoding: *\r\n",
-        "Accept-Encoding: gzip;q=0\r\n", "Accept-Encoding: gzip; q=0.000, br\r\n",
+        "Accept-Encoding: gzip;q=0\r\n",
+        "Accept-Encoding: gzip; q=0.000, br\r\n",
         "Accept-Encoding: x-gzip-ish\r\n"}) {
     auto r = s.get("/", accept);
     EXPECT_EQ(r.code, 200) << accept;
@@ -112,8 +113,10 @@ TEST(GzipResponseTest, AcceptEncodingParsing) {
   Handler h;
   auto s = make_server(h);
   for (std::string accept :
-       {"Accept-Encoding: GZIP\r\n", "Accept-Encoding: br;q=1.0, gzip;q=0.5\r\n",
-        "Accept-Encoding: deflate,gzip\r\n", "Accept-Encoding: gzip ; q=0.001\r\n",
+       {"Accept-Encoding: GZIP\r\n",
+        "Accept-Encoding: br;q=1.0, gzip;q=0.5\r\n",
+        "Accept-Encoding: deflate,gzip\r\n",
+        "Accept-Encoding: gzip ; q=0.001\r\n",
         "Accept-Encoding: br\r\nAccept-Encoding: gzip\r\n"}) {
     auto r = s.get("/", accept);
     EXPECT_EQ(r.headers.get("Content-Encoding"), "gzip") << accept;

@@ -12,8 +12,9 @@ void serve_content(HTTPServerRequest& request, std::string_view content,
   // (first, last), unsatisfiable; then answer 200, 206 or 416. Write the
   // parser as its own function, returning std::optional of a small struct.
   // This starter always answers 200 with the whole content.
-  request.write_headers(ResponseStartLine{"HTTP/1.1", 200, "OK"},
-                        HTTPHeaders{{"Content-Type", std::string(content_type)}});
+  request.write_headers(
+      ResponseStartLine{"HTTP/1.1", 200, "OK"},
+      HTTPHeaders{{"Content-Type", std::string(content_type)}});
   request.write(std::string(content));
   request.finish();
 }

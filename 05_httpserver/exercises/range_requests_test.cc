@@ -36,7 +36,8 @@ const Case kCases[] = {
     {"open_ended", "bytes=23-", 206, "bytes 23-25/26", "xyz"},
     {"whole_by_open_end", "bytes=0-", 206, "bytes 0-25/26", kContent},
     {"suffix", "bytes=-3", 206, "bytes 23-25/26", "xyz"},
-    {"suffix_longer_than_content", "bytes=-100", 206, "bytes 0-25/26", kContent},
+    {"suffix_longer_than_content", "bytes=-100", 206, "bytes 0-25/26",
+     kContent},
     {"last_byte", "bytes=25-25", 206, "bytes 25-25/26", "z"},
     {"start_past_end", "bytes=26-", 416, "bytes */26", ""},
     {"start_past_end_closed", "bytes=30-40", 416, "bytes */26", ""},
@@ -58,7 +59,8 @@ class RangeTest : public ::testing::TestWithParam<Case> {};
 TEST_P(RangeTest, Answers) {
   const Case& c = GetParam();
   auto server = make_server();
-  std::string header = *c.range ? std::string("Range: ") + c.range + "\r\n" : "";
+  std::string header =
+      *c.range ? std::string("Range: ") + c.range + "\r\n" : "";
   auto r = server.get("/file", header);
   EXPECT_EQ(r.code, c.code);
   EXPECT_EQ(r.body, c.body);

@@ -23,9 +23,8 @@ void reply(HTTPServerRequest& request, const std::string& text) {
 
 Router make_router() {
   Router router;
-  router.add("GET", "/", [](HTTPServerRequest& r, const Params&) {
-    reply(r, "root");
-  });
+  router.add("GET", "/",
+             [](HTTPServerRequest& r, const Params&) { reply(r, "root"); });
   router.add("GET", "/users/{id}", [](HTTPServerRequest& r, const Params& p) {
     reply(r, "user " + p.at("id"));
   });
@@ -39,9 +38,8 @@ Router make_router() {
   router.add("GET", "/users/me", [](HTTPServerRequest& r, const Params&) {
     reply(r, "never: /users/{id} was added first");
   });
-  router.add("DELETE", "/items", [](HTTPServerRequest& r, const Params&) {
-    reply(r, "deleted");
-  });
+  router.add("DELETE", "/items",
+             [](HTTPServerRequest& r, const Params&) { reply(r, "deleted"); });
   router.add("GET", "/boom", [](HTTPServerRequest&, const Params&) {
     throw std::runtime_error("handler failed");
   });
@@ -87,8 +85,8 @@ TEST(RouterTest, UnknownPathIs404) {
 
 TEST(RouterTest, WrongMethodIs405WithAllow) {
   TestServer s(make_router());
-  auto r = s.fetch("PUT /users/3 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
-                   "PUT");
+  auto r = s.fetch(
+      "PUT /users/3 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", "PUT");
   EXPECT_EQ(r.code, 405);
   EXPECT_EQ(r.body, "Method Not Allowed\n");
   EXPECT_EQ(r.headers.get("Allow"), "GET, POST");
@@ -118,9 +116,8 @@ TEST(RouterTest, BadRegistrationsThrow) {
 TEST(RouterTest, CopiesShareRoutes) {
   Router router;
   Router copy = router;
-  router.add("GET", "/late", [](HTTPServerRequest& r, const Params&) {
-    reply(r, "late");
-  });
+  router.add("GET", "/late",
+             [](HTTPServerRequest& r, const Params&) { reply(r, "late"); });
   TestServer s(copy);
   EXPECT_EQ(s.get("/late").body, "late");
 }

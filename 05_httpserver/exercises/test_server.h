@@ -34,9 +34,8 @@ struct TestServer {
     std::vector<std::string> methods{method};
     loop.run_until(
         [&] {
-          return eddy::testing::count_final_responses(client.received(),
-                                                      methods,
-                                                      client.closed()) >= 1;
+          return eddy::testing::count_final_responses(
+                     client.received(), methods, client.closed()) >= 1;
         },
         5.0);
     auto responses = eddy::testing::parse_responses(client.received(), methods,

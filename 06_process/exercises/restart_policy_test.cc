@@ -52,8 +52,8 @@ TEST(RestartPolicyTest, CleanExitEndsTheStreak) {
 
 TEST(RestartPolicyTest, HealthyRunEndsTheStreak) {
   RestartPolicy p(options(100, 1000, 1, 100, 10));
-  EXPECT_DOUBLE_EQ(*p.on_exit(0, 0, true), 1);     // Restarted at 1.
-  EXPECT_DOUBLE_EQ(*p.on_exit(0, 5, true), 2);     // Ran 4 s: streak goes on.
+  EXPECT_DOUBLE_EQ(*p.on_exit(0, 0, true), 1);  // Restarted at 1.
+  EXPECT_DOUBLE_EQ(*p.on_exit(0, 5, true), 2);  // Ran 4 s: streak goes on.
   // Restarted at 7; ran 9.75 s: not yet healthy.
   EXPECT_DOUBLE_EQ(*p.on_exit(0, 16.75, true), 4);
   // Restarted at 20.75; ran exactly 10 s: healthy, streak over.

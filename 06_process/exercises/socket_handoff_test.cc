@@ -38,9 +38,9 @@ std::string child_report(const std::vector<Socket>& sockets) {
   for (int fd = 3 + static_cast<int>(sockets.size()); fd < kMaxFd; ++fd)
     if (::fcntl(fd, F_GETFD) != -1) open += std::to_string(fd) + ",";
   bool env = std::getenv("LISTEN_FDS") || std::getenv("LISTEN_PID");
-  return "n=" + std::to_string(sockets.size()) + " env=" +
-         (env ? "set" : "unset") + " cloexec=" + (cloexec ? "1" : "0") +
-         " open=" + open;
+  return "n=" + std::to_string(sockets.size()) +
+         " env=" + (env ? "set" : "unset") +
+         " cloexec=" + (cloexec ? "1" : "0") + " open=" + open;
 }
 
 [[maybe_unused]] const bool kChildRan = [] {
@@ -109,7 +109,8 @@ int wait_exit_status(pid_t pid) {
   int status = 0;
   for (int i = 0; i < 1000; ++i) {
     pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (r == pid)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     ::usleep(10 * 1000);
   }
   ::kill(pid, SIGKILL);
@@ -181,8 +182,14 @@ TEST(SocketHandoffTest, SocketsAlreadyAtTheTargetNumbersInAnotherOrder) {
   EXPECT_EQ(via_b.substr(0, 8), "socket 1") << via_b;
   EXPECT_EQ(wait_exit_status(pid), 0);
   // Put the test runner's descriptors back.
-  if (saved3 >= 0) ::dup3(saved3, 3, O_CLOEXEC), ::close(saved3); else ::close(3);
-  if (saved4 >= 0) ::dup3(saved4, 4, O_CLOEXEC), ::close(saved4); else ::close(4);
+  if (saved3 >= 0)
+    ::dup3(saved3, 3, O_CLOEXEC), ::close(saved3);
+  else
+    ::close(3);
+  if (saved4 >= 0)
+    ::dup3(saved4, 4, O_CLOEXEC), ::close(saved4);
+  else
+    ::close(4);
 }
 
 TEST(SocketHandoffTest, ExecFailureExits127) {
@@ -198,19 +205,23 @@ TEST(SocketHandoffTest, EmptyArgvThrows) {
 
 TEST(ListenFdsFromEnvTest, NotForUsTouchesNothingAndUnsets) {
   const char* cases[][2] = {
-      {"1", "2"},                 // Another pid.
-      {nullptr, "2"},             // No LISTEN_PID.
-      {"self", "abc"},            // Not a number.
-      {"self", "0"},              // None.
-      {"self", "1001"},           // Too many.
+      {"1", "2"},                        // Another pid.
+      {nullptr, "2"},                    // No LISTEN_PID.
+      {"self", "abc"},                   // Not a number.
+      {"self", "0"},                     // None.
+      {"self", "1001"},                  // Too many.
       {"self", "99999999999999999999"},  // Overflow.
       {"self", "-1"},
       {"self", ""},
   };
   for (auto& c : cases) {
-    std::string pid = c[0] == nullptr ? "" :
-        std::string(c[0]) == "self" ? std::to_string(::getpid()) : c[0];
-    if (c[0]) ::setenv("LISTEN_PID", pid.c_str(), 1); else ::unsetenv("LISTEN_PID");
+    std::string pid = c[0] == nullptr               ? ""
+                      : std::string(c[0]) == "self" ? std::to_string(::getpid())
+                                                    : c[0];
+    if (c[0])
+      ::setenv("LISTEN_PID", pid.c_str(), 1);
+    else
+      ::unsetenv("LISTEN_PID");
     ::setenv("LISTEN_FDS", c[1], 1);
     ::setenv("LISTEN_FDNAMES", "web", 1);
     std::vector<Socket> got = listen_fds_from_env();

@@ -120,8 +120,11 @@ TEST(TerminateChildrenTest, OtherChildrenAreNotReaped) {
   Reaper r;
   pid_t bystander = spawn(Kind::kExitsAtOnce);
   r.pids = {spawn(Kind::kComplies)};
-  // Let the bystander become a zombie first.
-  ::usleep(50 * 1000);
+  // Wait until the bystander is a zombie, without reaping it (WNOWAIT).
+  siginfo_t info{};
+  ASSERT_EQ(
+      ::waitid(P_PID, static_cast<id_t>(bystander), &info, WEXITED | WNOWAIT),
+      0);
   TerminationResult result = terminate_children(r.pids, 1.0);
   EXPECT_EQ(result.terminated, 1);
   int status = -1;

@@ -49,8 +49,8 @@ void connect_to(IOLoop& loop, const SocketAddress& address, double timeout,
   auto attempt = std::make_shared<Attempt>();
   attempt->loop = &loop;
   attempt->callback = std::move(callback);
-  attempt->socket.reset(::socket(address.family(),
-                                 SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  attempt->socket.reset(::socket(
+      address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!attempt->socket) return report_later(attempt, errno);
 
   int rc = ::connect(attempt->socket.get(),

@@ -55,13 +55,12 @@ void on_accept(const std::shared_ptr<State>& state, Socket connection,
   state->inner_remove = nullptr;
   inner_remove();
   state->stats->pauses++;
-  state->resume =
-      state->loop->add_timeout(state->window_start + 1.0, [state] {
-        state->resume = TimeoutHandle{};
-        if (state->removed) return;
-        state->advance_window(state->loop->time());
-        watch(state);
-      });
+  state->resume = state->loop->add_timeout(state->window_start + 1.0, [state] {
+    state->resume = TimeoutHandle{};
+    if (state->removed) return;
+    state->advance_window(state->loop->time());
+    watch(state);
+  });
 }
 
 void watch(const std::shared_ptr<State>& state) {
@@ -75,9 +74,11 @@ void watch(const std::shared_ptr<State>& state) {
 
 }  // namespace
 
-std::function<void()> add_rate_limited_accept_handler(
-    int listener, AcceptCallback callback, int max_per_second,
-    IOLoop& io_loop, RateLimitStats* stats) {
+std::function<void()> add_rate_limited_accept_handler(int listener,
+                                                      AcceptCallback callback,
+                                                      int max_per_second,
+                                                      IOLoop& io_loop,
+                                                      RateLimitStats* stats) {
   if (max_per_second < 1)
     throw std::invalid_argument("max_per_second must be at least 1");
   auto state = std::make_shared<State>();

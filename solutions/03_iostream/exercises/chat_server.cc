@@ -87,9 +87,10 @@ struct ChatServer::Room : std::enable_shared_from_this<Room> {
         "\n",
         [room = shared_from_this(), member](std::string_view line) {
           std::string nick(strip_eol(line));
-          const char* error = !valid_nick(nick)            ? "error: bad nick\n"
-                              : room->members.count(nick) ? "error: nick taken\n"
-                                                          : nullptr;
+          const char* error = !valid_nick(nick) ? "error: bad nick\n"
+                              : room->members.count(nick)
+                                  ? "error: nick taken\n"
+                                  : nullptr;
           if (error != nullptr) {
             auto stream = member->stream;
             stream->write(error, [stream] { stream->close(); });

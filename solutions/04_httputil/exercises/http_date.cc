@@ -13,7 +13,7 @@ namespace {
 constexpr std::array<std::string_view, 7> kShortDays = {
     "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 constexpr std::array<std::string_view, 7> kLongDays = {
-    "Monday", "Tuesday", "Wednesday", "Thursday",
+    "Monday", "Tuesday",  "Wednesday", "Thursday",
     "Friday", "Saturday", "Sunday"};
 constexpr std::array<std::string_view, 12> kMonths = {
     "Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -122,8 +122,8 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(
   if (!date.ok() || f.hour > 23 || f.minute > 59 || f.second > 59)
     return std::nullopt;
   // Seconds cannot overflow for 4-digit years; the time_point's ticks can.
-  sys_seconds instant = sys_days(date) + hours(f.hour) + minutes(f.minute) +
-                        seconds(f.second);
+  sys_seconds instant =
+      sys_days(date) + hours(f.hour) + minutes(f.minute) + seconds(f.second);
   if (instant < ceil<seconds>(system_clock::time_point::min()) ||
       instant > floor<seconds>(system_clock::time_point::max()))
     return std::nullopt;

@@ -1,4 +1,5 @@
-// Reference solution of exercise 05.3 (05_httpserver/exercises/gzip_response.h).
+// Reference solution of exercise 05.3
+// (05_httpserver/exercises/gzip_response.h).
 //
 // States: started -> (buffering until kMinLength bytes or finish) -> decided
 // (gzip or identity) -> finished. The head is sent at the decision, since
@@ -63,10 +64,12 @@ bool accepts_gzip(std::string_view header) {
 }
 
 bool compressible(std::string_view content_type) {
-  std::string type = lower(strip(content_type.substr(0, content_type.find(';'))));
+  std::string type =
+      lower(strip(content_type.substr(0, content_type.find(';'))));
   auto ends_with = [&](std::string_view suffix) {
     return type.size() >= suffix.size() &&
-           type.compare(type.size() - suffix.size(), suffix.size(), suffix) == 0;
+           type.compare(type.size() - suffix.size(), suffix.size(), suffix) ==
+               0;
   };
   return type.starts_with("text/") || type == "application/javascript" ||
          type == "application/json" || type == "application/xml" ||
@@ -145,8 +148,8 @@ void GzipResponse::start(const ResponseStartLine& start_line,
   s.start_line = start_line;
   s.headers = std::move(headers);
   std::string vary = s.headers.get("Vary");
-  s.headers.set("Vary", vary.empty() ? "Accept-Encoding"
-                                     : vary + ", Accept-Encoding");
+  s.headers.set("Vary",
+                vary.empty() ? "Accept-Encoding" : vary + ", Accept-Encoding");
   s.started = true;
 }
 

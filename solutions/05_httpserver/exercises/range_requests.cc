@@ -38,7 +38,8 @@ std::optional<ByteRange> parse_range(std::string_view header) {
   if (header.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
   std::string_view spec = header.substr(kPrefix.size());
   size_t dash = spec.find('-');
-  if (dash == std::string_view::npos || spec.find(',') != std::string_view::npos)
+  if (dash == std::string_view::npos ||
+      spec.find(',') != std::string_view::npos)
     return std::nullopt;
   std::string_view a = spec.substr(0, dash), b = spec.substr(dash + 1);
   ByteRange range;
@@ -81,8 +82,10 @@ void serve_content(HTTPServerRequest& request, std::string_view content,
   }
   uint64_t first, last;
   if (!range->first) {  // Suffix.
-    if (range->suffix == 0 || size == 0) first = size, last = 0;
-    else first = size - std::min(range->suffix, size), last = size - 1;
+    if (range->suffix == 0 || size == 0)
+      first = size, last = 0;
+    else
+      first = size - std::min(range->suffix, size), last = size - 1;
   } else {
     first = *range->first;
     last = range->last ? std::min(*range->last, size == 0 ? 0 : size - 1)

@@ -70,7 +70,8 @@ Router::~Router() = default;
 void Router::add(const std::string& method, const std::string& pattern,
                  RouteHandler handler) {
   if (pattern.empty() || pattern.front() != '/')
-    throw std::invalid_argument("route pattern must start with '/': " + pattern);
+    throw std::invalid_argument("route pattern must start with '/': " +
+                                pattern);
   for (const auto& r : routes_->routes)
     if (r.method == method && r.pattern == pattern)
       throw std::invalid_argument("duplicate route " + method + " " + pattern);

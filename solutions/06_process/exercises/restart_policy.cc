@@ -11,8 +11,8 @@ namespace eddy::exercises {
 
 struct RestartPolicy::State {
   struct Task {
-    int streak = 0;            // Consecutive failures.
-    double restarted_at = 0;   // Last on_exit time + the delay returned.
+    int streak = 0;           // Consecutive failures.
+    double restarted_at = 0;  // Last on_exit time + the delay returned.
     bool has_run = false;
   };
   RestartPolicyOptions options;
@@ -36,8 +36,7 @@ std::optional<double> RestartPolicy::on_exit(int task_id, double now,
   State& s = *state_;
   const RestartPolicyOptions& o = s.options;
   State::Task& task = s.tasks[task_id];
-  bool healthy =
-      task.has_run && now - task.restarted_at >= o.healthy_seconds;
+  bool healthy = task.has_run && now - task.restarted_at >= o.healthy_seconds;
   if (!failed || healthy) task.streak = 0;
   if (!failed) {
     task.restarted_at = now;
@@ -48,11 +47,11 @@ std::optional<double> RestartPolicy::on_exit(int task_id, double now,
   while (!s.failures.empty() && s.failures.front() <= now - o.window_seconds)
     s.failures.pop_front();
   s.failures.push_back(now);
-  if (static_cast<int>(s.failures.size()) > o.max_failures)
-    return std::nullopt;
+  if (static_cast<int>(s.failures.size()) > o.max_failures) return std::nullopt;
   task.streak++;
-  double delay = std::min(
-      o.max_delay, o.base_delay * std::ldexp(1.0, std::min(task.streak - 1, 60)));
+  double delay =
+      std::min(o.max_delay,
+               o.base_delay * std::ldexp(1.0, std::min(task.streak - 1, 60)));
   task.restarted_at = now + delay;
   task.has_run = true;
   return delay;

@@ -59,12 +59,14 @@ std::vector<Socket> listen_fds_from_env() {
 
 pid_t spawn_with_listen_fds(const std::vector<std::string>& argv,
                             const std::vector<int>& sockets) {
-  if (argv.empty()) throw std::invalid_argument("spawn_with_listen_fds: empty argv");
+  if (argv.empty())
+    throw std::invalid_argument("spawn_with_listen_fds: empty argv");
   const int n = static_cast<int>(sockets.size());
 
   // Everything the child needs, built before fork.
   std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -100,7 +102,8 @@ pid_t spawn_with_listen_fds(const std::vector<std::string>& argv,
   // 3. LISTEN_PID: this process's pid, in digits, without allocating.
   char digits[20];
   int len = 0;
-  for (long p = ::getpid(); p > 0; p /= 10) digits[len++] = static_cast<char>('0' + p % 10);
+  for (long p = ::getpid(); p > 0; p /= 10)
+    digits[len++] = static_cast<char>('0' + p % 10);
   for (int i = 0; i < len; ++i) pid_digits[i] = digits[len - 1 - i];
   pid_digits[len] = '\0';
   ::execvpe(args[0], args.data(), envp.data());
