@@ -112,10 +112,11 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection> {
   void dispatch_request();
   void finish_request();
   // Body (http1connection_body.cc).
-  void read_fixed_body(uint64_t remaining);
+  void read_body_bytes(uint64_t remaining, void (HTTP1Connection::*next)());
+  void read_fixed_body(uint64_t length);
   void read_chunk_header();
   void on_chunk_header(std::string_view line);
-  void read_chunk_data(uint64_t remaining);
+  void read_chunk_data(uint64_t size);
   void read_chunk_end();
   void read_trailers(size_t bytes_so_far);
   bool append_body(std::string_view data);

@@ -73,20 +73,28 @@ bool HTTP1Connection::append_body(std::string_view data) {
   return true;
 }
 
-void HTTP1Connection::read_fixed_body(uint64_t remaining) {
+// Reads `remaining` body bytes in pieces of at most chunk_size, appending
+// each to the body as it arrives, then continues with `next`. Shared by
+// Content-Length bodies (then dispatch) and chunk data (then the CRLF).
+void HTTP1Connection::read_body_bytes(uint64_t remaining,
+                                      void (HTTP1Connection::*next)()) {
   if (remaining == 0) {
-    dispatch_request();
+    (this->*next)();
     return;
   }
   size_t want =
       static_cast<size_t>(std::min<uint64_t>(remaining, options_.chunk_size));
-  stream_->read_bytes(
-      want,
-      weak_callback([remaining](HTTP1Connection& self, std::string_view data) {
-        if (!self.append_body(data)) return;
-        self.read_fixed_body(remaining - data.size());
-      }),
-      /*partial=*/true);
+  stream_->read_bytes(want,
+                      weak_callback([remaining, next](HTTP1Connection& self,
+                                                      std::string_view data) {
+                        if (!self.append_body(data)) return;
+                        self.read_body_bytes(remaining - data.size(), next);
+                      }),
+                      /*partial=*/true);
+}
+
+void HTTP1Connection::read_fixed_body(uint64_t length) {
+  read_body_bytes(length, &HTTP1Connection::dispatch_request);
 }
 
 void HTTP1Connection::read_chunk_header() {
@@ -118,20 +126,8 @@ void HTTP1Connection::on_chunk_header(std::string_view line) {
   read_chunk_data(size);
 }
 
-void HTTP1Connection::read_chunk_data(uint64_t remaining) {
-  if (remaining == 0) {
-    read_chunk_end();
-    return;
-  }
-  size_t want =
-      static_cast<size_t>(std::min<uint64_t>(remaining, options_.chunk_size));
-  stream_->read_bytes(
-      want,
-      weak_callback([remaining](HTTP1Connection& self, std::string_view data) {
-        if (!self.append_body(data)) return;
-        self.read_chunk_data(remaining - data.size());
-      }),
-      /*partial=*/true);
+void HTTP1Connection::read_chunk_data(uint64_t size) {
+  read_body_bytes(size, &HTTP1Connection::read_chunk_end);
 }
 
 // Every chunk's data is followed by CRLF.
