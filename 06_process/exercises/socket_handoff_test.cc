@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,13 +106,18 @@ std::string leaked(const std::string& line, const std::set<int>& allowed) {
   return out;
 }
 
+// The child's exit code (128 + signal if killed), or -1 after 10 s (then it
+// is killed). Waits on a pidfd, which becomes readable when the child exits.
 int wait_exit_status(pid_t pid) {
   int status = 0;
-  for (int i = 0; i < 1000; ++i) {
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid)
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd >= 0) {
+    pollfd ready{pidfd, POLLIN, 0};
+    int polled = ::poll(&ready, 1, 10 * 1000);
+    ::close(pidfd);
+    if (polled == 1 && ::waitpid(pid, &status, 0) == pid) {
       return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    ::usleep(10 * 1000);
+    }
   }
   ::kill(pid, SIGKILL);
   ::waitpid(pid, &status, 0);

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,6 +32,13 @@ pid_t spawn(Kind kind) {
   pid_t pid = ::fork();
   if (pid == 0) {
     ::close(ready[0]);
+    // SIGTERM stays blocked until sigsuspend below, so one that arrives early
+    // is held, not lost.
+    sigset_t term, waiting;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    ::sigprocmask(SIG_BLOCK, &term, &waiting);
+    sigdelset(&waiting, SIGTERM);
     switch (kind) {
       case Kind::kComplies:
         ::signal(SIGTERM, SIG_DFL);
@@ -45,10 +53,11 @@ pid_t spawn(Kind kind) {
         ::_exit(0);
     }
     [[maybe_unused]] ssize_t n = ::write(ready[1], "r", 1);
-    // Napping, not pause(): a SIGTERM that lands before pause() would be
-    // lost and the child would wait forever.
-    while (!g_term) ::usleep(1000);
-    ::usleep(200 * 1000);  // Finishing in-flight work.
+    while (!g_term) ::sigsuspend(&waiting);
+    // The behaviour under test, not synchronisation: a worker that takes
+    // 200 ms to finish its in-flight work after SIGTERM.
+    timespec work{0, 200 * 1000 * 1000};
+    ::clock_nanosleep(CLOCK_MONOTONIC, 0, &work, nullptr);
     ::_exit(0);
   }
   ::close(ready[1]);
