@@ -1,5 +1,6 @@
-// Internal to 04_httputil (listed in srcs, not hdrs): the character classes
-// of RFC 9110 §5.6 as 256-entry tables, and ASCII case folding. One table
+// The character classes of RFC 9110 §5.6 as 256-entry tables, and ASCII case
+// folding (never the locale's). Chapter 05 uses strip_ows and iequals for
+// its framing and proxy headers. One table
 // lookup per byte keeps every scanner in this package branch-light and linear.
 #ifndef EDDY_04_HTTPUTIL_CHARS_H_
 #define EDDY_04_HTTPUTIL_CHARS_H_

@@ -192,11 +192,9 @@ void HTTP1Connection::dispatch_request() {
   set_deadline(std::nullopt);
   state_ = State::kHandling;
   HTTPServerRequest& request = *request_;
-  std::string protocol = options_.protocol;
-  if (protocol.empty()) protocol = options_.ssl_options ? "https" : "http";
   try {
     if (options_.decompress_request && !decompress_body()) return;
-    fill_request_details(request, peer_ip_, protocol, options_);
+    fill_request_details(request, peer_ip_, context_->protocol, options_);
   } catch (const HTTPInputError& e) {
     send_error(400, e.what());
     return;

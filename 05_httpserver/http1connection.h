@@ -53,6 +53,9 @@ namespace eddy {
 // server stays valid.
 struct HTTP1ServerContext {
   HTTPServerOptions options;
+  // request.protocol before xheaders: options.protocol, else "https" with
+  // ssl_options and "http" without (decided once per server).
+  std::string protocol;
   std::function<void(HTTPServerRequest&)> request_callback;
   DateCache date_cache;
   // Called once when a connection has closed (HTTPServer forgets it).

@@ -44,6 +44,9 @@ void HTTPServer::init(RequestCallback request_callback,
   check_options(options);
   if (!request_callback)
     throw std::invalid_argument("HTTPServer needs a request callback");
+  context_->protocol = !options.protocol.empty() ? options.protocol
+                       : options.ssl_options     ? "https"
+                                                 : "http";
   context_->options = std::move(options);
   context_->request_callback = std::move(request_callback);
   context_->on_close = [this](HTTP1Connection* connection) {
@@ -69,20 +72,24 @@ void HTTPServer::handle_stream(std::shared_ptr<IOStream> stream,
   connection->start();
 }
 
-void HTTPServer::close_all_connections() {
-  // Closing runs on_close, which erases from connections_: iterate a copy.
+// Closing runs on_close, which erases from connections_: act on a copy.
+std::vector<std::shared_ptr<HTTP1Connection>> HTTPServer::open_connections()
+    const {
   std::vector<std::shared_ptr<HTTP1Connection>> open;
   open.reserve(connections_.size());
-  for (auto& [pointer, connection] : connections_) open.push_back(connection);
-  for (auto& connection : open) connection->close();
+  for (const auto& [pointer, connection] : connections_) {
+    open.push_back(connection);
+  }
+  return open;
+}
+
+void HTTPServer::close_all_connections() {
+  for (auto& connection : open_connections()) connection->close();
   connections_.clear();
 }
 
 void HTTPServer::close_connections_when_idle() {
-  std::vector<std::shared_ptr<HTTP1Connection>> open;
-  open.reserve(connections_.size());
-  for (auto& [pointer, connection] : connections_) open.push_back(connection);
-  for (auto& connection : open) connection->close_when_idle();
+  for (auto& connection : open_connections()) connection->close_when_idle();
 }
 
 }  // namespace eddy

@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "03_iostream/tcpserver.h"
 #include "05_httpserver/http1connection.h"
@@ -61,6 +62,7 @@ class HTTPServer : public TCPServer {
 
  private:
   void init(RequestCallback request_callback, HTTPServerOptions options);
+  std::vector<std::shared_ptr<HTTP1Connection>> open_connections() const;
 
   std::shared_ptr<HTTP1ServerContext> context_;
   std::unordered_map<HTTP1Connection*, std::shared_ptr<HTTP1Connection>>

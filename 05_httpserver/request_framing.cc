@@ -3,27 +3,12 @@
 #include <limits>
 #include <vector>
 
+#include "04_httputil/chars.h"
+
 namespace eddy {
 namespace {
 
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
+using chars::iequals;
 
 // Calls fn(element) for each non-empty element of the comma-separated lists
 // in every value of `name` (RFC 9110 §5.6.1: empty elements are ignored).
@@ -33,7 +18,7 @@ void for_each_list_element(const HTTPHeaders& headers, std::string_view name,
   for (std::string_view value : headers.get_list(name)) {
     while (!value.empty()) {
       size_t comma = value.find(',');
-      std::string_view element = trim(value.substr(0, comma));
+      std::string_view element = chars::strip_ows(value.substr(0, comma));
       if (!element.empty()) fn(element);
       if (comma == std::string_view::npos) break;
       value.remove_prefix(comma + 1);
@@ -140,7 +125,8 @@ RequestFraming check_request_framing(std::string_view version,
       do {
         size_t comma = rest.find(',');
         uint64_t element;
-        if (!parse_content_length(trim(rest.substr(0, comma)), element) ||
+        if (!parse_content_length(chars::strip_ows(rest.substr(0, comma)),
+                                  element) ||
             (seen && element != length)) {
           valid = false;
         }

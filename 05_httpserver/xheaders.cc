@@ -3,18 +3,11 @@
 #include <algorithm>
 
 #include "02_netutil/netutil.h"
+#include "04_httputil/chars.h"
 #include "04_httputil/url.h"
 
 namespace eddy {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // X-Forwarded-For lists client, proxy1, proxy2...: walk it from the right,
 // skipping the proxies we trust, and take the first address we do not.
@@ -23,9 +16,9 @@ std::string_view last_untrusted_hop(std::string_view forwarded_for,
   std::string_view candidate;
   while (true) {
     size_t comma = forwarded_for.rfind(',');
-    candidate =
-        trim(comma == std::string_view::npos ? forwarded_for
-                                             : forwarded_for.substr(comma + 1));
+    candidate = chars::strip_ows(comma == std::string_view::npos
+                                     ? forwarded_for
+                                     : forwarded_for.substr(comma + 1));
     if (comma == std::string_view::npos ||
         std::find(trusted.begin(), trusted.end(), candidate) == trusted.end()) {
       return candidate;
@@ -41,7 +34,7 @@ void apply_xheaders(HTTPServerRequest& request,
     ip = last_untrusted_hop(*forwarded_for, options.trusted_downstream);
   }
   if (auto real_ip = request.headers.get_first("X-Real-Ip"))
-    ip = trim(*real_ip);
+    ip = chars::strip_ows(*real_ip);
   if (is_valid_ip(ip)) request.remote_ip = std::string(ip);
 
   auto scheme = request.headers.get_first("X-Scheme");
@@ -50,7 +43,7 @@ void apply_xheaders(HTTPServerRequest& request,
     std::string_view proto = *scheme;
     size_t comma = proto.rfind(',');
     if (comma != std::string_view::npos) proto = proto.substr(comma + 1);
-    proto = trim(proto);
+    proto = chars::strip_ows(proto);
     if (proto == "http" || proto == "https")
       request.protocol = std::string(proto);
   }
