@@ -48,6 +48,14 @@ IOLoop::Clock::duration seconds_to_duration(double seconds) {
 
 }  // namespace
 
+struct IOLoop::FunctionHandler final : IOHandler {
+  explicit FunctionHandler(Handler function) : function(std::move(function)) {}
+  void handle_events(int fd, uint32_t events) override {
+    function(fd, events);
+  }
+  Handler function;
+};
+
 IOLoop::IOLoop() {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw errno_error("IOLoop: epoll_create1 failed");
@@ -108,6 +116,17 @@ void IOLoop::check_thread(const char* method) const {
 // ---- Handlers -------------------------------------------------------------
 
 void IOLoop::add_handler(int fd, Handler handler, uint32_t events) {
+  auto owned = std::make_unique<FunctionHandler>(std::move(handler));
+  register_handler(fd, owned.get(), true, events);
+  owned.release();  // handlers_[fd] owns it now.
+}
+
+void IOLoop::add_handler(int fd, IOHandler& handler, uint32_t events) {
+  register_handler(fd, &handler, false, events);
+}
+
+void IOLoop::register_handler(int fd, IOHandler* handler, bool owned,
+                              uint32_t events) {
   check_thread("add_handler");
   if (closed_) throw std::logic_error("IOLoop::add_handler on a closed loop");
   if (fd < 0) {
@@ -139,11 +158,23 @@ void IOLoop::add_handler(int fd, Handler handler, uint32_t events) {
     // rather than refuse the new, valid registration.
     log_warning("IOLoop::add_handler: fd " + std::to_string(fd) +
                 " was closed without remove_handler; replacing its handler");
-    if (dispatching_) removed_handlers_.push_back(std::move(entry.handler));
+    release_handler(entry);
   }
   entry.generation++;
-  entry.handler = std::make_unique<Handler>(std::move(handler));
+  entry.handler = handler;
+  entry.owned = owned;
   entry.active = true;
+}
+
+// Forgets entry's handler, freeing it if owned: after the round when a poll
+// round runs (it may be the handler running right now), else at once.
+void IOLoop::release_handler(HandlerEntry& entry) {
+  std::unique_ptr<FunctionHandler> owned(
+      entry.owned ? static_cast<FunctionHandler*>(entry.handler) : nullptr);
+  entry.handler = nullptr;
+  entry.owned = false;
+  entry.active = false;
+  if (owned && dispatching_) removed_handlers_.push_back(std::move(owned));
 }
 
 void IOLoop::update_handler(int fd, uint32_t events) {
@@ -170,13 +201,7 @@ void IOLoop::remove_handler(int fd) {
   // The fd may already be closed (then the kernel dropped it from the epoll
   // set itself); an error here is not worth reporting.
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-  entry.active = false;
-  if (dispatching_) {
-    // It may be the handler that is running right now: free it after the round.
-    removed_handlers_.push_back(std::move(entry.handler));
-  } else {
-    entry.handler.reset();
-  }
+  release_handler(entry);
 }
 
 bool IOLoop::has_handler(int fd) const {
@@ -191,6 +216,7 @@ void IOLoop::add_callback(Callback callback) {
   {
     std::lock_guard<std::mutex> lock(callbacks_mutex_);
     callbacks_.push_back(std::move(callback));
+    has_callbacks_.store(true, std::memory_order_release);
     need_wake = !wake_pending_;
     wake_pending_ = true;
   }
@@ -362,10 +388,7 @@ void IOLoop::run_iteration(int max_wait_ms) {
 }
 
 int IOLoop::poll_timeout_ms(int max_wait_ms) const {
-  {
-    std::lock_guard<std::mutex> lock(callbacks_mutex_);
-    if (!callbacks_.empty()) return 0;
-  }
+  if (has_callbacks_.load(std::memory_order_acquire)) return 0;
   int wait_ms = max_wait_ms;
   if (!timeouts_.empty()) {
     // A cancelled entry on top only makes the loop wake early, harmlessly.
@@ -389,9 +412,9 @@ void IOLoop::dispatch_events(int count) {
     uint32_t generation = static_cast<uint32_t>(event.data.u64 >> 32);
     // Skip fds removed (or removed and re-added) by an earlier handler.
     if (!has_handler(fd) || handlers_[fd].generation != generation) continue;
-    Handler* handler = handlers_[fd].handler.get();
+    IOHandler* handler = handlers_[fd].handler;
     uint32_t events = event.events & (READ | WRITE | ERROR);
-    run_guarded("I/O handler", [&] { (*handler)(fd, events); });
+    run_guarded("I/O handler", [&] { handler->handle_events(fd, events); });
   }
   dispatching_ = false;
   removed_handlers_.clear();
@@ -431,10 +454,12 @@ void IOLoop::run_due_timeouts() {
 }
 
 void IOLoop::run_callbacks() {
+  if (!has_callbacks_.load(std::memory_order_acquire)) return;
   {
     std::lock_guard<std::mutex> lock(callbacks_mutex_);
     if (callbacks_.empty()) return;
     running_callbacks_.swap(callbacks_);
+    has_callbacks_.store(false, std::memory_order_release);
     wake_pending_ = false;
   }
   for (Callback& callback : running_callbacks_)
@@ -448,6 +473,7 @@ void IOLoop::close(bool all_fds) {
   if (closed_) return;
   for (size_t fd = 0; fd < handlers_.size(); ++fd) {
     if (handlers_[fd].active && all_fds) ::close(static_cast<int>(fd));
+    release_handler(handlers_[fd]);
   }
   handlers_.clear();
   timeouts_.clear();
@@ -455,6 +481,7 @@ void IOLoop::close(bool all_fds) {
   {
     std::lock_guard<std::mutex> lock(callbacks_mutex_);
     callbacks_.clear();
+    has_callbacks_.store(false, std::memory_order_release);
   }
   ::close(waker_fd_);
   ::close(epoll_fd_);

@@ -43,6 +43,17 @@ struct TimeoutHandle {
   explicit operator bool() const { return id != 0; }
 };
 
+// An object the loop calls when its fd is ready: the allocation-free form
+// of add_handler, for objects that watch one fd for their whole life
+// (IOStream registers itself this way). The loop does not own it.
+class IOHandler {
+ public:
+  virtual void handle_events(int fd, uint32_t events) = 0;
+
+ protected:
+  ~IOHandler() = default;
+};
+
 class IOLoop {
  public:
   // Event bits, as Tornado's IOLoop.READ/WRITE/ERROR (the epoll values).
@@ -76,6 +87,10 @@ class IOLoop {
   // add_handler. Throws std::system_error if fd is already registered or
   // epoll refuses it (e.g. a regular file).
   void add_handler(int fd, Handler handler, uint32_t events);
+  // The same with a handler object the loop only points to (no allocation,
+  // no std::function call): it must stay alive until remove_handler(fd),
+  // which its owner calls at the latest from its destructor.
+  void add_handler(int fd, IOHandler& handler, uint32_t events);
   // Changes the events fd is registered for (update_handler).
   void update_handler(int fd, uint32_t events);
   // Stops watching fd (remove_handler). A handler removed during a poll round
@@ -133,10 +148,14 @@ class IOLoop {
  private:
   friend class IOLoopTestPeer;  // Tests read the timer heap (test_util.h).
 
+  // add_handler's std::function form: an IOHandler the loop owns.
+  struct FunctionHandler;
+  // 16 bytes per fd. `handler` is owned (a FunctionHandler) when `owned`.
   struct HandlerEntry {
-    std::unique_ptr<Handler> handler;
+    IOHandler* handler = nullptr;
     uint32_t generation = 0;  // Bumped on every add; tags epoll events.
     bool active = false;
+    bool owned = false;
   };
   // One timer heap entry. The callback lives in timeout_callbacks_; a heap
   // entry whose id is missing there was cancelled and is skipped when popped.
@@ -156,6 +175,9 @@ class IOLoop {
   class RunningScope;  // Sets and restores the running state (ioloop.cc).
 
   void check_thread(const char* method) const;
+  void register_handler(int fd, IOHandler* handler, bool owned,
+                        uint32_t events);
+  void release_handler(HandlerEntry& entry);
   void run_iteration(int max_wait_ms);
   int poll_timeout_ms(int max_wait_ms) const;
   void dispatch_events(int count);
@@ -173,11 +195,12 @@ class IOLoop {
 
   // Loop-thread state.
   bool running_ = false;
-  // Indexed by fd. Handlers live on the heap so that growing this vector, or
-  // removing a handler while it runs, never moves the function being called.
+  // Indexed by fd. Handlers live outside this vector (owned ones on the
+  // heap) so that growing it, or removing a handler while it runs, never
+  // moves the object being called.
   std::vector<HandlerEntry> handlers_;
-  std::vector<std::unique_ptr<Handler>>
-      removed_handlers_;  // Freed after the round.
+  // Owned handlers removed during a poll round, freed after the round.
+  std::vector<std::unique_ptr<FunctionHandler>> removed_handlers_;
   bool dispatching_ = false;
   std::vector<epoll_event> events_;
   std::vector<TimerEntry> timeouts_;  // Min-heap (std::greater).
@@ -196,6 +219,10 @@ class IOLoop {
   mutable std::mutex callbacks_mutex_;
   std::vector<Callback> callbacks_;  // Guarded by callbacks_mutex_.
   bool wake_pending_ = false;        // Guarded by callbacks_mutex_.
+  // True while callbacks_ is not empty (written under the mutex), so that
+  // an iteration with no callbacks queued takes no lock (a hint: a
+  // callback added right after it was read wakes the loop anyway).
+  std::atomic<bool> has_callbacks_{false};
 };
 
 }  // namespace eddy
