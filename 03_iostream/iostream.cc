@@ -332,13 +332,10 @@ void IOStream::update_io_state() {
   if (registered_ && wanted == registered_events_) return;
   if (!registered_) {
     if (wanted == 0) return;  // Nothing to wait for yet: stay unregistered.
-    std::weak_ptr<IOStream> weak = weak_from_this();
-    io_loop_.add_handler(
-        socket_.get(),
-        [weak](int, uint32_t events) {
-          if (auto self = weak.lock()) self->dispatch(events);
-        },
-        wanted);
+    // The loop points at this stream (no allocation); ~IOStream and close()
+    // remove the handler, so the loop never calls a destroyed stream.
+    io_loop_.add_handler(socket_.get(), static_cast<IOHandler&>(*this),
+                         wanted);
   } else {
     io_loop_.update_handler(socket_.get(), wanted);
   }
@@ -348,6 +345,8 @@ void IOStream::update_io_state() {
 
 // ---- The dispatch loop
 // --------------------------------------------------------
+
+void IOStream::handle_events(int, uint32_t events) { dispatch(events); }
 
 void IOStream::dispatch(uint32_t events) {
   std::shared_ptr<IOStream> self = shared_from_this();  // 1

@@ -93,7 +93,8 @@ class StreamClosedError : public std::logic_error {
 constexpr size_t kDefaultMaxBufferSize = 100 * 1024 * 1024;
 constexpr size_t kDefaultReadChunkSize = 64 * 1024;
 
-class IOStream : public std::enable_shared_from_this<IOStream> {
+class IOStream : public std::enable_shared_from_this<IOStream>,
+                 private IOHandler {
  public:
   using ReadCallback = std::function<void(std::string_view data)>;
   using WriteCallback = std::function<void()>;
@@ -229,6 +230,7 @@ class IOStream : public std::enable_shared_from_this<IOStream> {
   static constexpr size_t kNotReady = SIZE_MAX;
 
   // iostream.cc: the dispatch loop.
+  void handle_events(int fd, uint32_t events) override;  // From the IOLoop.
   void dispatch(uint32_t events);
   void run_pending();
   bool run_one_pending();
