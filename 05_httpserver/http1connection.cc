@@ -76,13 +76,16 @@ HTTP1Connection::HTTP1Connection(std::shared_ptr<IOStream> stream,
                                            : address.host()) {}
 
 HTTP1Connection::~HTTP1Connection() {
-  if (timer_) stream_->io_loop().remove_timeout(timer_);
+  // Before the members go (context_ owns the timeout lists), and before the
+  // stream closes: its callbacks capture `this` (member_callback).
+  disarm_timeout();
+  stream_->set_close_callback(nullptr);
   if (!stream_->closed()) stream_->close();
 }
 
 void HTTP1Connection::start() {
   stream_->set_close_callback(
-      weak_callback([](HTTP1Connection& self) { self.on_stream_close(); }));
+      member_callback([](HTTP1Connection& self) { self.on_stream_close(); }));
   read_next_request();
 }
 
@@ -106,22 +109,19 @@ void HTTP1Connection::read_next_request() {
   head_too_large_ = false;
   // The whole head must arrive within idle_connection_timeout: a client
   // trickling one byte at a time does not extend it (slowloris).
-  set_deadline(
-      IOLoop::Clock::now() +
-      std::chrono::duration_cast<IOLoop::Clock::duration>(
-          std::chrono::duration<double>(options_.idle_connection_timeout)));
+  arm_timeout(context_->head_timeouts, options_.idle_connection_timeout);
   size_t limit = options_.max_header_size;
   stream_->read_until_match(
       [this, limit](std::string_view data, size_t from) {
         return match_head_end(data, from, limit, head_too_large_);
       },
-      weak_callback([](HTTP1Connection& self, std::string_view head) {
+      member_callback([](HTTP1Connection& self, std::string_view head) {
         self.on_head(head);
       }));
 }
 
 void HTTP1Connection::on_head(std::string_view head) {
-  set_deadline(std::nullopt);
+  disarm_timeout();
   if (head_too_large_) {
     send_error(431, "request head over max_header_size");
     return;
@@ -136,9 +136,7 @@ void HTTP1Connection::on_head(std::string_view head) {
   state_ = State::kReadingBody;
   body_received_ = 0;
   if (options_.body_timeout > 0 && framing_.body != BodyKind::kNone) {
-    set_deadline(IOLoop::Clock::now() +
-                 std::chrono::duration_cast<IOLoop::Clock::duration>(
-                     std::chrono::duration<double>(options_.body_timeout)));
+    arm_timeout(context_->body_timeouts, options_.body_timeout);
   }
   switch (framing_.body) {
     case BodyKind::kNone:
@@ -189,7 +187,7 @@ bool HTTP1Connection::start_request(std::string_view head) {
 }
 
 void HTTP1Connection::dispatch_request() {
-  set_deadline(std::nullopt);
+  disarm_timeout();
   state_ = State::kHandling;
   HTTPServerRequest& request = *request_;
   try {
@@ -244,7 +242,7 @@ void HTTP1Connection::finish_request() {
   }
   // The client is not reading what we send: take no new request until it
   // has (the state stays kHandling, with no request, meanwhile).
-  stream_->write(std::string(), weak_callback([](HTTP1Connection& self) {
+  stream_->write(std::string(), member_callback([](HTTP1Connection& self) {
                    if (self.state_ == State::kHandling && !self.request_)
                      self.read_next_request();
                  }));
@@ -260,7 +258,7 @@ void HTTP1Connection::close() {
 
 void HTTP1Connection::on_stream_close() {
   state_ = State::kClosed;
-  set_deadline(std::nullopt);
+  disarm_timeout();
   if (request_) {
     request_->connection = nullptr;
     request_.reset();
@@ -273,7 +271,7 @@ void HTTP1Connection::close_after_flush() {
   if (stream_->closed()) return;
   state_ = State::kLingering;
   stream_->write(std::string(),
-                 weak_callback([](HTTP1Connection& self) { self.close(); }));
+                 member_callback([](HTTP1Connection& self) { self.close(); }));
 }
 
 // After an error response: flush it, stop sending, drain what the client
@@ -281,10 +279,8 @@ void HTTP1Connection::close_after_flush() {
 void HTTP1Connection::linger_and_close() {
   if (stream_->closed()) return;
   state_ = State::kLingering;
-  set_deadline(IOLoop::Clock::now() +
-               std::chrono::duration_cast<IOLoop::Clock::duration>(
-                   std::chrono::duration<double>(kLingerSeconds)));
-  stream_->write(std::string(), weak_callback([](HTTP1Connection& self) {
+  arm_timeout(context_->linger_timeouts, kLingerSeconds);
+  stream_->write(std::string(), member_callback([](HTTP1Connection& self) {
                    ::shutdown(self.stream_->fd(), SHUT_WR);
                    self.drain_input();
                  }));
@@ -293,37 +289,23 @@ void HTTP1Connection::linger_and_close() {
 void HTTP1Connection::drain_input() {
   if (stream_->closed() || stream_->reading()) return;
   stream_->read_bytes(
-      kDrainChunk, weak_callback([](HTTP1Connection& self, std::string_view) {
+      kDrainChunk, member_callback([](HTTP1Connection& self, std::string_view) {
         self.drain_input();
       }),
       /*partial=*/true);
 }
 
-void HTTP1Connection::set_deadline(
-    std::optional<IOLoop::Clock::time_point> deadline) {
-  deadline_ = deadline;
-  if (!deadline) return;  // A pending timer finds no deadline and stops.
-  if (timer_ && timer_at_ <= *deadline) return;  // It will re-arm itself.
-  IOLoop& loop = stream_->io_loop();
-  if (timer_) loop.remove_timeout(timer_);
-  timer_at_ = *deadline;
-  timer_ = loop.add_timeout(*deadline, weak_callback([](HTTP1Connection& self) {
-    self.timer_ = TimeoutHandle{};
-    self.on_timer();
-  }));
+void HTTP1Connection::arm_timeout(TimeoutList& list, double seconds) {
+  list.arm(*this, stream_->io_loop(),
+           IOLoop::Clock::now() +
+               std::chrono::duration_cast<IOLoop::Clock::duration>(
+                   std::chrono::duration<double>(seconds)));
 }
 
-void HTTP1Connection::on_timer() {
-  if (!deadline_ || state_ == State::kClosed) return;
-  if (IOLoop::Clock::now() < *deadline_) {
-    auto deadline = *deadline_;
-    deadline_.reset();
-    set_deadline(deadline);
-    return;
-  }
-  deadline_.reset();
-  // Idle, slow head, slow body or the end of a lingering close: close
-  // without a response, as Tornado.
+// Idle, slow head, slow body or the end of a lingering close: close without
+// a response, as Tornado.
+void HTTP1Connection::on_deadline() {
+  auto self = shared_from_this();
   close();
 }
 

@@ -45,6 +45,7 @@
 #include "05_httpserver/http_server_options.h"
 #include "05_httpserver/http_server_request.h"
 #include "05_httpserver/request_framing.h"
+#include "05_httpserver/timeout_list.h"
 
 namespace eddy {
 
@@ -60,9 +61,16 @@ struct HTTP1ServerContext {
   DateCache date_cache;
   // Called once when a connection has closed (HTTPServer forgets it).
   std::function<void(HTTP1Connection*)> on_close;
+  // The connections' deadlines, one list per duration (timeout_list.h):
+  // idle_connection_timeout for a request head, body_timeout for a body,
+  // and the lingering close after an error.
+  TimeoutList head_timeouts;
+  TimeoutList body_timeouts;
+  TimeoutList linger_timeouts;
 };
 
-class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection> {
+class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection>,
+                        private TimeoutList::Entry {
  public:
   HTTP1Connection(std::shared_ptr<IOStream> stream,
                   const SocketAddress& address,
@@ -133,21 +141,30 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection> {
   void linger_and_close();
   void drain_input();
   void close_after_flush();
-  void set_deadline(std::optional<IOLoop::Clock::time_point> deadline);
-  void on_timer();
+  // Closes the connection unless disarm_timeout() comes first.
+  void arm_timeout(TimeoutList& list, double seconds);
+  void disarm_timeout() { TimeoutList::Entry::cancel(); }
+  void on_deadline() override;
   void on_stream_close();
-  // Wraps a member call so that it runs only while the connection is alive,
-  // and keeps it alive for the duration of the call.
+  // Wraps a member call for a stream callback, and keeps the connection
+  // alive for the duration of the call. It captures only `this` (8 bytes,
+  // so std::function stores it without allocating; an idle connection's
+  // two callbacks cost nothing extra): the stream runs no callback once
+  // closed, and ~HTTP1Connection closes it and drops the close callback
+  // first, so `this` is alive whenever one runs.
   template <typename Fn>
-  auto weak_callback(Fn fn) {
-    return [weak = weak_from_this(), fn = std::move(fn)](auto&&... args) {
-      if (auto self = weak.lock())
-        fn(*self, std::forward<decltype(args)>(args)...);
+  auto member_callback(Fn fn) {
+    return [this, fn = std::move(fn)](auto&&... args) {
+      auto self = shared_from_this();
+      fn(*this, std::forward<decltype(args)>(args)...);
     };
   }
 
+  friend class HTTPServer;  // Keeps server_slot_.
+
   std::shared_ptr<IOStream> stream_;
   std::shared_ptr<HTTP1ServerContext> context_;
+  size_t server_slot_ = 0;  // Index in HTTPServer::connections_.
   const HTTPServerOptions& options_;
   std::string peer_ip_;
   State state_ = State::kReadingHead;
@@ -169,12 +186,6 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection> {
   bool chunking_output_ = false;
   bool response_body_allowed_ = true;
   std::optional<uint64_t> content_remaining_;
-
-  // One lazily re-armed timer serves both timeouts: deadline_ says when the
-  // connection must be closed; the loop timer may fire earlier and re-arm.
-  std::optional<IOLoop::Clock::time_point> deadline_;
-  TimeoutHandle timer_;
-  IOLoop::Clock::time_point timer_at_;
 };
 
 }  // namespace eddy

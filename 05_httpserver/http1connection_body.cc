@@ -85,7 +85,7 @@ void HTTP1Connection::read_body_bytes(uint64_t remaining,
   size_t want =
       static_cast<size_t>(std::min<uint64_t>(remaining, options_.chunk_size));
   stream_->read_bytes(want,
-                      weak_callback([remaining, next](HTTP1Connection& self,
+                      member_callback([remaining, next](HTTP1Connection& self,
                                                       std::string_view data) {
                         if (!self.append_body(data)) return;
                         self.read_body_bytes(remaining - data.size(), next);
@@ -103,7 +103,7 @@ void HTTP1Connection::read_chunk_header() {
       [this](std::string_view data, size_t from) {
         return match_line_end(data, from, kMaxChunkLine, line_too_long_);
       },
-      weak_callback([](HTTP1Connection& self, std::string_view line) {
+      member_callback([](HTTP1Connection& self, std::string_view line) {
         self.on_chunk_header(line);
       }));
 }
@@ -133,7 +133,7 @@ void HTTP1Connection::read_chunk_data(uint64_t size) {
 // Every chunk's data is followed by CRLF.
 void HTTP1Connection::read_chunk_end() {
   stream_->read_bytes(
-      2, weak_callback([](HTTP1Connection& self, std::string_view crlf) {
+      2, member_callback([](HTTP1Connection& self, std::string_view crlf) {
         if (crlf != "\r\n") {
           self.send_error(400, "chunk data not followed by CRLF");
           return;
@@ -150,7 +150,7 @@ void HTTP1Connection::read_trailers(size_t bytes_so_far) {
       [this](std::string_view data, size_t from) {
         return match_line_end(data, from, kMaxChunkLine, line_too_long_);
       },
-      weak_callback(
+      member_callback(
           [bytes_so_far](HTTP1Connection& self, std::string_view line) {
             size_t total = bytes_so_far + line.size();
             if (self.line_too_long_ || total > self.options_.max_header_size) {

@@ -50,7 +50,7 @@ void HTTPServer::init(RequestCallback request_callback,
   context_->options = std::move(options);
   context_->request_callback = std::move(request_callback);
   context_->on_close = [this](HTTP1Connection* connection) {
-    connections_.erase(connection);
+    forget(connection);
   };
 }
 
@@ -68,19 +68,35 @@ void HTTPServer::handle_stream(std::shared_ptr<IOStream> stream,
   stream->set_nodelay(true);
   auto connection =
       std::make_shared<HTTP1Connection>(std::move(stream), address, context_);
-  connections_.emplace(connection.get(), connection);
+  connection->server_slot_ = connections_.size();
+  connections_.push_back(connection);
   connection->start();
+}
+
+void HTTPServer::forget(HTTP1Connection* connection) {
+  size_t slot = connection->server_slot_;
+  if (slot >= connections_.size() || connections_[slot].get() != connection)
+    return;
+  // Moved out first: the connection may be destroyed with this reference,
+  // and nothing below may touch it afterwards.
+  std::shared_ptr<HTTP1Connection> gone = std::move(connections_[slot]);
+  if (slot + 1 != connections_.size()) {
+    connections_[slot] = std::move(connections_.back());
+    connections_[slot]->server_slot_ = slot;
+  }
+  connections_.pop_back();
+  // After a burst, give the slack back (amortised: at most one copy per
+  // halving).
+  if (connections_.capacity() > 4096 &&
+      connections_.size() < connections_.capacity() / 4) {
+    connections_.shrink_to_fit();
+  }
 }
 
 // Closing runs on_close, which erases from connections_: act on a copy.
 std::vector<std::shared_ptr<HTTP1Connection>> HTTPServer::open_connections()
     const {
-  std::vector<std::shared_ptr<HTTP1Connection>> open;
-  open.reserve(connections_.size());
-  for (const auto& [pointer, connection] : connections_) {
-    open.push_back(connection);
-  }
-  return open;
+  return connections_;
 }
 
 void HTTPServer::close_all_connections() {

@@ -23,7 +23,6 @@
 
 #include <functional>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "03_iostream/tcpserver.h"
@@ -64,9 +63,13 @@ class HTTPServer : public TCPServer {
   void init(RequestCallback request_callback, HTTPServerOptions options);
   std::vector<std::shared_ptr<HTTP1Connection>> open_connections() const;
 
+  void forget(HTTP1Connection* connection);
+
   std::shared_ptr<HTTP1ServerContext> context_;
-  std::unordered_map<HTTP1Connection*, std::shared_ptr<HTTP1Connection>>
-      connections_;
+  // The open connections, in no order; each knows its index
+  // (HTTP1Connection::server_slot_), so forgetting one is a swap with the
+  // last and a pop: 16 bytes per connection, no node to allocate.
+  std::vector<std::shared_ptr<HTTP1Connection>> connections_;
 };
 
 }  // namespace eddy

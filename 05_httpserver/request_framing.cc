@@ -26,10 +26,10 @@ void for_each_list_element(const HTTPHeaders& headers, std::string_view name,
   }
 }
 
-RequestFraming fail(int status, std::string reason) {
+RequestFraming fail(int status, const char* reason) {
   RequestFraming framing;
   framing.error_status = status;
-  framing.error_reason = std::move(reason);
+  framing.error_reason = reason;
   return framing;
 }
 

@@ -24,7 +24,9 @@ struct RequestFraming {
   // 0 when the request is acceptable; otherwise the status to answer with
   // before closing: 400, 413, 501 or 505.
   int error_status = 0;
-  std::string error_reason;  // For the log; never sent to the client.
+  // For the log; never sent to the client. A string literal: the struct is
+  // a member of every connection, so it stays small.
+  const char* error_reason = "";
   BodyKind body = BodyKind::kNone;
   uint64_t content_length = 0;   // When body == kContentLength.
   bool expect_continue = false;  // HTTP/1.1 "Expect: 100-continue".
