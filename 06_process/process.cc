@@ -171,7 +171,11 @@ class Supervisor {
   void become_child(int id, pid_t parent) {
     ::close(signal_fd_);
     signal_fd_ = -1;
-    restore_signals();
+    // fork cleared the pending set, so a signal pending here was sent to this
+    // child since: a SIGTERM the supervisor forwarded while the child was
+    // still starting. It must reach the worker when unblocked, not be
+    // consumed (the worker would serve on and the supervisor wait forever).
+    restore_signals(/*consume_pending=*/false);
     children_.clear();
     g_task_id = id;
     reseed_random();
@@ -180,23 +184,25 @@ class Supervisor {
     if (::getppid() != parent) ::_exit(1);  // It died before prctl.
   }
 
-  void restore_signals() {
+  void restore_signals(bool consume_pending = true) {
     if (signal_fd_ >= 0) {
       ::close(signal_fd_);
       signal_fd_ = -1;
     }
     if (!signals_taken_) return;
     signals_taken_ = false;
-    // A SIGTERM that arrived after the last child exited must not kill the
-    // parent when unblocked below (turning exit 0 into "killed by signal"):
-    // consume whatever is still pending.
-    sigset_t taken;
-    sigemptyset(&taken);
-    sigaddset(&taken, SIGCHLD);
-    sigaddset(&taken, SIGTERM);
-    sigaddset(&taken, SIGINT);
-    timespec no_wait{0, 0};
-    while (::sigtimedwait(&taken, nullptr, &no_wait) > 0) {
+    // In the parent, a SIGTERM that arrived after the last child exited must
+    // not kill it when unblocked below (turning exit 0 into "killed by
+    // signal"): consume whatever is still pending.
+    if (consume_pending) {
+      sigset_t taken;
+      sigemptyset(&taken);
+      sigaddset(&taken, SIGCHLD);
+      sigaddset(&taken, SIGTERM);
+      sigaddset(&taken, SIGINT);
+      timespec no_wait{0, 0};
+      while (::sigtimedwait(&taken, nullptr, &no_wait) > 0) {
+      }
     }
     ::sigaction(SIGCHLD, &old_sigchld_, nullptr);
     ::sigprocmask(SIG_SETMASK, &old_mask_, nullptr);

@@ -57,12 +57,13 @@ constexpr int kDefaultMaxRestarts = 100;
 // more than `max_restarts` restarts.
 //
 // In each child: the signal mask and SIGCHLD/SIGTERM/SIGINT dispositions the
-// caller had are restored; random() and rand() are reseeded from
-// getrandom(2) (falling back to pid and time) so children do not share a
-// sequence — generators the program seeded before forking (a std::mt19937)
-// are copies of the parent's and must be reseeded by their owner; and the
-// child asks for SIGTERM if the parent dies (PR_SET_PDEATHSIG), so even a
-// supervisor killed with SIGKILL leaves no worker behind.
+// caller had are restored (a SIGTERM/SIGINT forwarded while the child was
+// starting is delivered then, not dropped); random() and rand() are
+// reseeded from getrandom(2) (falling back to pid and time) so children do
+// not share a sequence — generators the program seeded before forking (a
+// std::mt19937) are copies of the parent's and must be reseeded by their owner;
+// and the child asks for SIGTERM if the parent dies (PR_SET_PDEATHSIG), so even
+// a supervisor killed with SIGKILL leaves no worker behind.
 //
 // Throws std::logic_error if IOLoop::instance() was ever created (as
 // Tornado: "Cannot run in multiple processes: IOLoop instance has already

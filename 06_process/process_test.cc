@@ -7,7 +7,10 @@
 #include "06_process/process.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,6 +86,7 @@ class ProcessTest : public ::testing::Test {
     ASSERT_GE(supervisor_, 0);
     if (supervisor_ == 0) {
       ::close(report_read_);
+      if (in_supervisor_) in_supervisor_();
       int code = 0;
       try {
         std::optional<int> id;
@@ -139,6 +143,8 @@ class ProcessTest : public ::testing::Test {
     return WEXITSTATUS(*status);
   }
 
+  // Runs in the supervisor before it calls fork_processes, when set.
+  std::function<void()> in_supervisor_;
   pid_t supervisor_ = -1;
   int report_read_ = -1;
   int report_write_ = -1;
@@ -327,6 +333,47 @@ TEST_F(ProcessTest, SigtermIsForwardedAndTheSupervisorWaitsForEveryChild) {
   EXPECT_EQ(goodbyes, (std::set<std::string>{"bye 0", "bye 1", "bye 2"}));
   for (auto& [id, pids] : starts) EXPECT_FALSE(process_alive(pids[0]));
   EXPECT_TRUE(children_of(supervisor).empty());
+}
+
+// Where hold_child_until_sigterm reports; set in the supervisor only.
+int g_hold_report_fd = -1;
+
+// A pthread_atfork child handler: runs in each new child before fork returns
+// there, so before become_child unblocks the supervisor's signals. Says
+// "holding", then waits (up to the deadline) until a SIGTERM is pending. A
+// signalfd's poll shows it without consuming it.
+void hold_child_until_sigterm() {
+  if (g_hold_report_fd < 0) return;
+  report(g_hold_report_fd, "holding");
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  int fd = ::signalfd(-1, &term, SFD_CLOEXEC);
+  pollfd entry{fd, POLLIN, 0};
+  ::poll(&entry, 1, static_cast<int>(kDeadline * 1000));
+  ::close(fd);
+}
+
+// Regression: a SIGTERM forwarded to a child that is still starting (forked,
+// signals still blocked) must end it once its mask is restored. It used to
+// be consumed there along with the supervisor's leftovers; the worker served
+// on and the supervisor waited for it forever (a flaky
+// tcpserver_start_test on a busy machine).
+TEST_F(ProcessTest, SigtermForwardedToAChildStillStartingIsNotLost) {
+  in_supervisor_ = [this] {
+    g_hold_report_fd = report_write_;
+    ::pthread_atfork(nullptr, nullptr, hold_child_until_sigterm);
+  };
+  start(1, 100, [](int id, int fd) {
+    report(fd, start_line(id));
+    wait_forever();
+  });
+  // The child is held inside fork, so the supervisor has taken its signals.
+  ASSERT_EQ(next_line(), "holding");
+  ASSERT_EQ(::kill(supervisor_, SIGTERM), 0);
+  EXPECT_EQ(supervisor_exit_code(), 0);
+  // The worker died as its mask was restored, before its own code ran.
+  EXPECT_FALSE(read_line(report_read_, buffer_, 0.5).has_value());
 }
 
 TEST_F(ProcessTest, SigintIsForwardedToo) {
