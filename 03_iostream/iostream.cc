@@ -57,10 +57,10 @@ std::shared_ptr<IOStream> IOStream::create(Socket socket, IOLoop& io_loop,
 IOStream::IOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
                    size_t read_chunk_size)
     : io_loop_(io_loop),
-      socket_(std::move(socket)),
       max_buffer_size_(max_buffer_size),
       read_chunk_size_(read_chunk_size == 0 ? kDefaultReadChunkSize
-                                            : read_chunk_size) {
+                                            : read_chunk_size),
+      socket_(std::move(socket)) {
   if (!socket_) throw std::invalid_argument("IOStream: invalid socket");
   if (max_buffer_size_ == 0) {
     throw std::invalid_argument("IOStream: max_buffer_size must be > 0");
@@ -92,7 +92,7 @@ void IOStream::start_read(ReadKind kind, ReadCallback&& callback,
                           size_t max_bytes) {
   read_kind_ = kind;
   read_callback_ = std::move(callback);
-  read_max_bytes_ = max_bytes;
+  if (kind != ReadKind::kBytes) read_limit_ = max_bytes;
   scan_from_ = 0;
   read_started();
 }
@@ -113,7 +113,7 @@ void IOStream::read_started() {
 void IOStream::read_bytes(size_t num_bytes, ReadCallback callback,
                           bool partial) {
   check_can_read("read_bytes");
-  read_bytes_ = num_bytes;
+  read_limit_ = num_bytes;
   read_partial_ = partial;
   start_read(ReadKind::kBytes, std::move(callback), 0);
 }
@@ -125,7 +125,8 @@ void IOStream::read_until(std::string delimiter, ReadCallback callback,
     throw std::invalid_argument("IOStream::read_until: empty delimiter");
   }
   // Re-arming with the same delimiter (a line protocol) skips the copy.
-  if (delimiter != read_delimiter_) read_delimiter_ = std::move(delimiter);
+  std::string& stored = rare().delimiter;
+  if (delimiter != stored) stored = std::move(delimiter);
   start_read(ReadKind::kDelimiter, std::move(callback), max_bytes);
 }
 
@@ -171,10 +172,10 @@ void IOStream::write(std::string data, WriteCallback callback) {
   check_open("write");
   if (!data.empty()) {
     bytes_queued_ += data.size();
-    write_queue_.push_back(std::move(data));
+    write_queue().chunks.push_back(std::move(data));
   }
   if (callback)
-    write_callbacks_.emplace_back(bytes_queued_, std::move(callback));
+    write_queue().callbacks.emplace_back(bytes_queued_, std::move(callback));
   if (dispatching_) {
     flush_needed_ = true;  // One flush when the callback chain returns.
     return;
@@ -191,7 +192,7 @@ void IOStream::connect(const SocketAddress& address, ConnectCallback callback) {
     throw std::logic_error("IOStream::connect: already connecting");
   }
   connecting_ = true;
-  connect_callback_ = std::move(callback);
+  rare().connect_callback = std::move(callback);
   int rc;
   do {
     rc = ::connect(socket_.get(),
@@ -302,28 +303,30 @@ void IOStream::clear_callbacks() {
   // back here.
   auto read_callback = std::move(read_callback_);
   auto matcher = std::move(read_matcher_);
-  auto write_callbacks = std::move(write_callbacks_);
-  auto ready = std::move(ready_callbacks_);
-  auto connect_callback = std::move(connect_callback_);
+  auto write = std::move(write_);
+  auto rare = std::move(rare_);
   auto close_callback = std::move(close_callback_);
   read_callback_ = nullptr;
   read_matcher_ = nullptr;
-  write_callbacks_.clear();
-  write_callbacks_head_ = 0;
-  ready_callbacks_.clear();
-  connect_callback_ = nullptr;
   close_callback_ = nullptr;
+}
+
+IOStream::RareState& IOStream::rare() {
+  if (!rare_) rare_ = std::make_unique<RareState>();
+  return *rare_;
 }
 
 void IOStream::run_callback_soon(std::function<void()> callback) {
   if (!callback) return;
-  ready_callbacks_.push_back(std::move(callback));
+  rare().ready_callbacks.push_back(std::move(callback));
   if (!dispatching_) schedule_dispatch();
 }
 
 void IOStream::run_connect_callback() {
-  if (connect_callback_) run_callback_soon(std::move(connect_callback_));
-  connect_callback_ = nullptr;
+  if (!rare_ || !rare_->connect_callback) return;
+  ConnectCallback callback = std::move(rare_->connect_callback);
+  rare_->connect_callback = nullptr;
+  run_callback_soon(std::move(callback));
 }
 
 void IOStream::update_io_state() {
@@ -340,7 +343,7 @@ void IOStream::update_io_state() {
     io_loop_.update_handler(socket_.get(), wanted);
   }
   registered_ = true;
-  registered_events_ = wanted;
+  registered_events_ = static_cast<uint8_t>(wanted);
 }
 
 // ---- The dispatch loop
@@ -369,9 +372,10 @@ bool IOStream::run_one_pending() {
     finish_close();
     return false;
   }
-  if (!ready_callbacks_.empty()) {
-    std::function<void()> callback = std::move(ready_callbacks_.front());
-    ready_callbacks_.erase(ready_callbacks_.begin());
+  if (has_ready_callbacks()) {
+    auto& ready = rare_->ready_callbacks;
+    std::function<void()> callback = std::move(ready.front());
+    ready.erase(ready.begin());
     invoke(callback);
     return true;
   }
@@ -410,7 +414,7 @@ void IOStream::finish_close() {
 void IOStream::after_dispatch() {
   if (buffer_.empty()) buffer_.release();  // Idle streams hold no buffer.
   if (closed_) return;
-  if (!has_queued_writes()) release_write_queue();
+  if (!has_queued_writes()) release_write_queue();  // Drained: recycle it.
   update_io_state();
   // TLS may hold decrypted bytes the fd no longer announces: read them now.
   if (read_kind_ != ReadKind::kNone && transport_has_buffered_data()) {

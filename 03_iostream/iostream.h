@@ -228,6 +228,8 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
     kUntilClose
   };
   static constexpr size_t kNotReady = SIZE_MAX;
+  struct WriteQueue;  // Defined with the members below.
+  struct RareState;
 
   // iostream.cc: the dispatch loop.
   void handle_events(int fd, uint32_t events) override;  // From the IOLoop.
@@ -272,22 +274,55 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   void flush_writes();
   void consume_written(size_t count);
   bool write_callback_ready() const {
-    return write_callbacks_head_ < write_callbacks_.size() &&
-           write_callbacks_[write_callbacks_head_].first <= bytes_written_;
+    return write_ && write_->callbacks_head < write_->callbacks.size() &&
+           write_->callbacks[write_->callbacks_head].first <= bytes_written_;
   }
   void run_write_callback();
-  bool has_queued_writes() const { return write_head_ < write_queue_.size(); }
+  bool has_queued_writes() const {
+    return write_ && write_->head < write_->chunks.size();
+  }
+  WriteQueue& write_queue();
   void release_write_queue();
+  RareState& rare();
+  bool has_ready_callbacks() const {
+    return rare_ && !rare_->ready_callbacks.empty();
+  }
+
+  // Memory. A server holds thousands of idle keep-alive streams, so the
+  // layout below keeps an idle one small (about 230 bytes, README.md
+  // "What an idle stream costs"): the write queue exists only while writes
+  // are pending, what few streams use lives behind rare_, the read buffer
+  // is one pointer, and the flags are packed.
+  //
+  // The write queue: chunks [head, end) wait; the first one has `offset`
+  // bytes sent. A write callback runs once bytes_written_ reaches its mark.
+  // Taken from a small per-thread free list at the first write() and given
+  // back when everything has left (write_path.cc).
+  struct WriteQueue {
+    std::vector<std::string> chunks;
+    size_t head = 0;
+    size_t offset = 0;
+    std::vector<std::pair<uint64_t, WriteCallback>> callbacks;
+    size_t callbacks_head = 0;
+  };
+  // What few streams use: created on first need, kept until the stream goes.
+  struct RareState {
+    std::string delimiter;  // read_until's, kept for a line protocol.
+    ConnectCallback connect_callback;
+    std::vector<std::function<void()>> ready_callbacks;  // run_callback_soon.
+  };
 
   IOLoop& io_loop_;
-  Socket socket_;
   const size_t max_buffer_size_;
   const size_t read_chunk_size_;
 
   // Loop-thread state, as every member below.
   std::error_code error_;
-  bool registered_ = false;         // The fd has a handler in io_loop_.
-  uint32_t registered_events_ = 0;  // What epoll watches when registered_.
+  Socket socket_;
+  // The pending read (one at a time) and the flags, packed together.
+  ReadKind read_kind_ = ReadKind::kNone;
+  bool read_partial_ = false;
+  bool registered_ = false;  // The fd has a handler in io_loop_.
   bool closed_ = false;
   bool close_done_ = false;  // The close callback has run.
   bool connecting_ = false;
@@ -296,31 +331,19 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   bool flush_needed_ = false;   // Writes queued during this dispatch.
   bool write_blocked_ = false;  // The last write hit EAGAIN; wait for WRITE.
   bool use_writev_ = false;     // Not a socket (a pipe): writev, no sendmsg.
-
-  // The pending read (one at a time).
-  ReadKind read_kind_ = ReadKind::kNone;
-  bool read_partial_ = false;
-  size_t read_bytes_ = 0;      // kBytes: how many.
-  size_t read_max_bytes_ = 0;  // kDelimiter/kMatch: 0 = unlimited.
-  size_t scan_from_ = 0;       // Unread bytes already searched.
-  std::string read_delimiter_;
+  uint8_t registered_events_ = 0;  // What epoll watches when registered_.
+  // kBytes: how many bytes; kDelimiter/kMatch: max_bytes (0 = unlimited).
+  size_t read_limit_ = 0;
+  size_t scan_from_ = 0;  // Unread bytes already searched.
   Matcher read_matcher_;
   ReadCallback read_callback_;
   ReadBuffer buffer_;
 
-  // The write queue: chunks [write_head_, end) wait; the first one has
-  // write_offset_ bytes sent. Counters are bytes since the stream began.
-  std::vector<std::string> write_queue_;
-  size_t write_head_ = 0;
-  size_t write_offset_ = 0;
+  // Bytes since the stream began: given to write(), and sent.
   uint64_t bytes_queued_ = 0;
   uint64_t bytes_written_ = 0;
-  // A write callback runs once bytes_written_ reaches its mark.
-  std::vector<std::pair<uint64_t, WriteCallback>> write_callbacks_;
-  size_t write_callbacks_head_ = 0;
-
-  std::vector<std::function<void()>> ready_callbacks_;  // run_callback_soon.
-  ConnectCallback connect_callback_;
+  std::unique_ptr<WriteQueue> write_;  // Null while nothing is pending.
+  std::unique_ptr<RareState> rare_;
   CloseCallback close_callback_;
 };
 

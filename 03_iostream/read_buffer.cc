@@ -63,35 +63,42 @@ BlockPool& pool() {
 }  // namespace
 
 char* ReadBuffer::prepare(size_t min_free) {
-  if (free_tail() >= min_free && data_ != nullptr) return data_ + write_pos_;
-  size_t unread = size();
-  if (data_ != nullptr && read_pos_ >= unread &&
-      capacity_ - unread >= min_free) {
-    // Compact: the consumed prefix pays for moving the unread bytes.
-    std::memmove(data_, data_ + read_pos_, unread);
-    read_pos_ = 0;
-    write_pos_ = unread;
-  } else {
-    reallocate(std::max(capacity_ * 2, unread + min_free));
+  if (block_ != nullptr && free_tail() >= min_free) {
+    return block_->bytes() + block_->write_pos;
   }
-  return data_ + write_pos_;
+  size_t unread = size();
+  if (block_ != nullptr && block_->read_pos >= unread &&
+      block_->capacity - unread >= min_free) {
+    // Compact: the consumed prefix pays for moving the unread bytes.
+    std::memmove(block_->bytes(), block_->bytes() + block_->read_pos, unread);
+    block_->read_pos = 0;
+    block_->write_pos = unread;
+  } else {
+    reallocate(std::max(capacity() * 2, unread + min_free));
+  }
+  return block_->bytes() + block_->write_pos;
 }
 
+// Pool sizes count the header too, so a 64 KiB chunk stays one size class.
 void ReadBuffer::reallocate(size_t new_capacity) {
-  char* block = pool().take(new_capacity);
+  auto* block = reinterpret_cast<Block*>(
+      pool().take(sizeof(Block) + new_capacity));
   size_t unread = size();
-  if (unread > 0) std::memcpy(block, data_ + read_pos_, unread);
-  if (data_ != nullptr) pool().give(data_, capacity_);
-  data_ = block;
-  capacity_ = new_capacity;
-  read_pos_ = 0;
-  write_pos_ = unread;
+  if (unread > 0) {
+    std::memcpy(block->bytes(), block_->bytes() + block_->read_pos, unread);
+  }
+  release();
+  block->capacity = new_capacity;
+  block->read_pos = 0;
+  block->write_pos = unread;
+  block_ = block;
 }
 
 void ReadBuffer::release() {
-  if (data_ != nullptr) pool().give(data_, capacity_);
-  data_ = nullptr;
-  capacity_ = read_pos_ = write_pos_ = 0;
+  if (block_ == nullptr) return;
+  pool().give(reinterpret_cast<char*>(block_),
+              sizeof(Block) + block_->capacity);
+  block_ = nullptr;
 }
 
 }  // namespace eddy

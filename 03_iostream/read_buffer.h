@@ -15,6 +15,8 @@
 //
 // The block is allocated lazily by prepare() and given back by release();
 // IOStream releases it whenever it drains empty, so idle streams hold none.
+// The offsets live in a small header at the start of the block, so an idle
+// buffer is one null pointer (8 bytes in every stream).
 // Blocks of the common sizes go to a small per-thread free list instead of
 // free(): a busy keep-alive connection reuses them without malloc/free
 // churn (and without glibc trimming the heap on every request).
@@ -36,36 +38,49 @@ class ReadBuffer {
   ReadBuffer& operator=(const ReadBuffer&) = delete;
 
   // Unread bytes.
-  size_t size() const { return write_pos_ - read_pos_; }
-  bool empty() const { return write_pos_ == read_pos_; }
-  size_t capacity() const { return capacity_; }
-  std::string_view unread() const { return {data_ + read_pos_, size()}; }
+  size_t size() const {
+    return block_ != nullptr ? block_->write_pos - block_->read_pos : 0;
+  }
+  bool empty() const { return size() == 0; }
+  size_t capacity() const { return block_ != nullptr ? block_->capacity : 0; }
+  std::string_view unread() const {
+    if (block_ == nullptr) return {};
+    return {block_->bytes() + block_->read_pos, size()};
+  }
 
   // Returns where at least `min_free` bytes may be written (the whole free
   // tail is usable: see free_tail()).
   char* prepare(size_t min_free);
-  size_t free_tail() const { return capacity_ - write_pos_; }
+  size_t free_tail() const {
+    return block_ != nullptr ? block_->capacity - block_->write_pos : 0;
+  }
   // Marks `count` bytes written at prepare()'s pointer as unread.
-  void commit(size_t count) { write_pos_ += count; }
+  void commit(size_t count) { block_->write_pos += count; }
   // Consumes `count` unread bytes and returns them. The view stays valid
   // until the next prepare() or release() (offsets reset to 0 when the
   // buffer empties, but the bytes are not touched).
   std::string_view consume(size_t count) {
-    std::string_view bytes(data_ + read_pos_, count);
-    read_pos_ += count;
-    if (read_pos_ == write_pos_) read_pos_ = write_pos_ = 0;
+    if (count == 0) return {};
+    Block& block = *block_;
+    std::string_view bytes(block.bytes() + block.read_pos, count);
+    block.read_pos += count;
+    if (block.read_pos == block.write_pos) block.read_pos = block.write_pos = 0;
     return bytes;
   }
   // Gives the block back (unread bytes are dropped).
   void release();
 
  private:
+  // The header of a heap block; `capacity` bytes of data follow it.
+  struct Block {
+    size_t capacity;
+    size_t read_pos;
+    size_t write_pos;
+    char* bytes() { return reinterpret_cast<char*>(this + 1); }
+  };
   void reallocate(size_t new_capacity);
 
-  char* data_ = nullptr;
-  size_t capacity_ = 0;
-  size_t read_pos_ = 0;
-  size_t write_pos_ = 0;
+  Block* block_ = nullptr;
 };
 
 }  // namespace eddy

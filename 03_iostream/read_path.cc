@@ -41,10 +41,10 @@ size_t IOStream::recv_size() const {
     return limit > buffer_.size() ? limit - buffer_.size() : 0;
   }
   size_t want = read_chunk_size_;
-  if (read_kind_ == ReadKind::kBytes && read_bytes_ > buffer_.size()) {
+  if (read_kind_ == ReadKind::kBytes && read_limit_ > buffer_.size()) {
     // Up to 1 MiB at once: a peer that announces 100 MiB and sends 10
     // bytes does not get 100 MiB reserved; the buffer grows as data comes.
-    want = std::max(want, std::min(read_bytes_ - buffer_.size(), kMaxRecv));
+    want = std::max(want, std::min(read_limit_ - buffer_.size(), kMaxRecv));
   }
   return std::min(want, max_buffer_size_ - buffer_.size());
 }
@@ -88,7 +88,7 @@ void IOStream::read_to_buffer() {
         static_cast<size_t>(count) < want && !transport_has_buffered_data();
     if (drained) return;
     if (total >= kMaxReadPerEvent &&
-        (read_kind_ != ReadKind::kBytes || buffer_.size() >= read_bytes_)) {
+        (read_kind_ != ReadKind::kBytes || buffer_.size() >= read_limit_)) {
       return;
     }
   }
@@ -100,7 +100,7 @@ size_t IOStream::find_read_length() {
   std::string_view data = buffer_.unread();
   switch (read_kind_) {
     case ReadKind::kBytes:
-      if (data.size() >= read_bytes_) return read_bytes_;
+      if (data.size() >= read_limit_) return read_limit_;
       if (read_partial_ && !data.empty()) return data.size();
       return kNotReady;
     case ReadKind::kDelimiter:
@@ -124,12 +124,13 @@ size_t IOStream::find_read_length() {
 // delimiter straddling that point is found. Only a failed search moves
 // scan_from_: a found one is found again at once by the next call.
 size_t IOStream::find_delimiter(std::string_view data) {
-  size_t overlap = read_delimiter_.size() - 1;
+  const std::string& delimiter = rare_->delimiter;  // Set by read_until.
+  size_t overlap = delimiter.size() - 1;
   size_t from = scan_from_ > overlap ? scan_from_ - overlap : 0;
   size_t position;
-  if (read_delimiter_.size() == 1) {
+  if (delimiter.size() == 1) {
     const void* found =
-        data.size() > from ? std::memchr(data.data() + from, read_delimiter_[0],
+        data.size() > from ? std::memchr(data.data() + from, delimiter[0],
                                          data.size() - from)
                            : nullptr;
     if (found == nullptr) {
@@ -139,22 +140,22 @@ size_t IOStream::find_delimiter(std::string_view data) {
     position =
         static_cast<size_t>(static_cast<const char*>(found) - data.data());
   } else {
-    position = data.find(read_delimiter_, from);
+    position = data.find(delimiter, from);
     if (position == std::string_view::npos) {
       scan_from_ = data.size();
       return kNotReady;
     }
   }
-  return position + read_delimiter_.size();
+  return position + delimiter.size();
 }
 
 // max_bytes (Tornado's UnsatisfiableReadError): a message longer than
 // max_bytes, or max_bytes unread bytes without a terminator, closes the
 // stream with message_size.
 size_t IOStream::check_max_bytes(size_t length, size_t unread) {
-  if (read_max_bytes_ == 0) return length;
-  bool too_long = length != kNotReady ? length > read_max_bytes_
-                                      : unread >= read_max_bytes_;
+  if (read_limit_ == 0) return length;
+  bool too_long = length != kNotReady ? length > read_limit_
+                                      : unread >= read_limit_;
   if (too_long) {
     close(std::make_error_code(std::errc::message_size));
     return kNotReady;

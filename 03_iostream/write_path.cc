@@ -1,13 +1,16 @@
 // IOStream's write path: a queue of chunks flushed with one sendmsg (writev
 // for non-sockets) per attempt, attempted at once before waiting for WRITE.
 //
-//   write_queue_:  [ sent | sent | "HTTP/1.1 200..." | "body" | ... ]
-//                                  ^ write_head_, write_offset_ bytes sent
+//   write_->chunks:  [ sent | sent | "HTTP/1.1 200..." | "body" | ... ]
+//                                    ^ head, `offset` bytes sent
 //
-// A partial write only moves write_head_/write_offset_: no chunk is erased
-// from the front or copied. Write callbacks carry the byte count queued
-// before them (bytes_queued_ at write()) and run once bytes_written_ has
-// reached it, in order.
+// A partial write only moves head/offset: no chunk is erased from the front
+// or copied. Write callbacks carry the byte count queued before them
+// (bytes_queued_ at write()) and run once bytes_written_ has reached it, in
+// order. The WriteQueue itself exists only while something is pending: an
+// idle stream holds a null pointer, and drained queues go to a per-thread
+// free list, so a busy keep-alive connection neither keeps one nor
+// allocates one per response.
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -15,7 +18,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <memory>
 #include <mutex>
+#include <vector>
 
 #include "03_iostream/iostream.h"
 
@@ -25,17 +30,66 @@ namespace {
 // iovecs per sendmsg: as many as Linux takes (IOV_MAX, 1024), so the
 // responses to 1000 pipelined requests leave in one call.
 constexpr int kMaxIovecs = IOV_MAX;
-// Release the queue's array when it drained, whatever its size: an idle
-// keep-alive stream then holds no write memory at all (48 bytes of heap per
-// connection otherwise), for one small malloc/free per busy dispatch.
-constexpr size_t kMaxIdleQueueCapacity = 0;
+// Drained queues kept per thread for reuse, and the largest chunk array a
+// kept queue may hold (a larger one is freed: it came from a burst).
+constexpr size_t kMaxPooledQueues = 64;
+constexpr size_t kMaxPooledChunks = 16;
 
 void ignore_sigpipe_once() {
   static std::once_flag once;
   std::call_once(once, [] { ::signal(SIGPIPE, SIG_IGN); });
 }
 
+// The free list. Freed at thread exit.
+class QueuePool {
+ public:
+  template <typename Queue>
+  std::unique_ptr<Queue> take() {
+    if (queues_.empty()) return std::make_unique<Queue>();
+    std::unique_ptr<Queue> queue(static_cast<Queue*>(queues_.back().release()));
+    queues_.pop_back();
+    return queue;
+  }
+  template <typename Queue>
+  void give(std::unique_ptr<Queue> queue) {
+    if (queues_.size() >= kMaxPooledQueues) return;  // Freed here.
+    queues_.emplace_back(queue.release(), [](void* q) {
+      delete static_cast<Queue*>(q);
+    });
+  }
+
+ private:
+  std::vector<std::unique_ptr<void, void (*)(void*)>> queues_;
+};
+
+QueuePool& queue_pool() {
+  thread_local QueuePool pool;
+  return pool;
+}
+
 }  // namespace
+
+IOStream::WriteQueue& IOStream::write_queue() {
+  if (!write_) write_ = queue_pool().take<WriteQueue>();
+  return *write_;
+}
+
+// Drops unsent chunks (after a close) and, once no write callback waits
+// either, gives the queue back to the free list.
+void IOStream::release_write_queue() {
+  if (!write_) return;
+  WriteQueue& queue = *write_;
+  queue.chunks.clear();
+  queue.head = 0;
+  queue.offset = 0;
+  if (queue.callbacks_head < queue.callbacks.size()) return;
+  queue.callbacks.clear();
+  queue.callbacks_head = 0;
+  if (queue.chunks.capacity() > kMaxPooledChunks) {
+    std::vector<std::string>().swap(queue.chunks);
+  }
+  queue_pool().give(std::move(write_));
+}
 
 // Sockets: sendmsg with MSG_NOSIGNAL, so a dead peer gives EPIPE instead of
 // killing the process. Other fds (pipes): writev, with SIGPIPE ignored once
@@ -55,13 +109,14 @@ ssize_t IOStream::write_to_fd(const iovec* iov, int iovcnt) {
 
 void IOStream::flush_writes() {
   while (has_queued_writes()) {
+    const WriteQueue& queue = *write_;
     iovec iov[kMaxIovecs];
     int count = 0;
     size_t requested = 0;
-    for (size_t i = write_head_; i < write_queue_.size() && count < kMaxIovecs;
+    for (size_t i = queue.head; i < queue.chunks.size() && count < kMaxIovecs;
          ++i, ++count) {
-      const std::string& chunk = write_queue_[i];
-      size_t skip = i == write_head_ ? write_offset_ : 0;
+      const std::string& chunk = queue.chunks[i];
+      size_t skip = i == queue.head ? queue.offset : 0;
       iov[count].iov_base = const_cast<char*>(chunk.data()) + skip;
       iov[count].iov_len = chunk.size() - skip;
       requested += iov[count].iov_len;
@@ -87,48 +142,38 @@ void IOStream::flush_writes() {
 
 void IOStream::consume_written(size_t count) {
   bytes_written_ += count;
+  WriteQueue& queue = *write_;
   while (count > 0) {
-    std::string& chunk = write_queue_[write_head_];
-    size_t left = chunk.size() - write_offset_;
+    std::string& chunk = queue.chunks[queue.head];
+    size_t left = chunk.size() - queue.offset;
     if (count < left) {
-      write_offset_ += count;
+      queue.offset += count;
       return;
     }
     count -= left;
     std::string().swap(chunk);  // Free the chunk's memory now.
-    ++write_head_;
-    write_offset_ = 0;
+    ++queue.head;
+    queue.offset = 0;
   }
-  if (write_head_ == write_queue_.size()) {
-    write_queue_.clear();
-    write_head_ = 0;
-  } else if (write_head_ >= 64 && write_head_ * 2 >= write_queue_.size()) {
+  if (queue.head == queue.chunks.size()) {
+    queue.chunks.clear();
+    queue.head = 0;
+  } else if (queue.head >= 64 && queue.head * 2 >= queue.chunks.size()) {
     // A queue that never drains: drop the sent (empty) prefix, amortised.
-    write_queue_.erase(write_queue_.begin(),
-                       write_queue_.begin() + static_cast<long>(write_head_));
-    write_head_ = 0;
+    queue.chunks.erase(queue.chunks.begin(),
+                       queue.chunks.begin() + static_cast<long>(queue.head));
+    queue.head = 0;
   }
 }
 
 void IOStream::run_write_callback() {
-  WriteCallback callback =
-      std::move(write_callbacks_[write_callbacks_head_].second);
-  if (++write_callbacks_head_ == write_callbacks_.size()) {
-    write_callbacks_.clear();
-    write_callbacks_head_ = 0;
+  WriteQueue& queue = *write_;
+  WriteCallback callback = std::move(queue.callbacks[queue.callbacks_head].second);
+  if (++queue.callbacks_head == queue.callbacks.size()) {
+    queue.callbacks.clear();
+    queue.callbacks_head = 0;
   }
   invoke(callback);
-}
-
-void IOStream::release_write_queue() {
-  if (has_queued_writes()) {
-    write_queue_.clear();
-    write_head_ = 0;
-    write_offset_ = 0;
-  }
-  if (write_queue_.capacity() > kMaxIdleQueueCapacity) {
-    std::vector<std::string>().swap(write_queue_);
-  }
 }
 
 }  // namespace eddy
