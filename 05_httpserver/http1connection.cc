@@ -71,7 +71,6 @@ HTTP1Connection::HTTP1Connection(std::shared_ptr<IOStream> stream,
                                  std::shared_ptr<HTTP1ServerContext> context)
     : stream_(std::move(stream)),
       context_(std::move(context)),
-      options_(context_->options),
       peer_ip_(address.family() == AF_UNIX ? std::string("0.0.0.0")
                                            : address.host()) {}
 
@@ -109,8 +108,8 @@ void HTTP1Connection::read_next_request() {
   head_too_large_ = false;
   // The whole head must arrive within idle_connection_timeout: a client
   // trickling one byte at a time does not extend it (slowloris).
-  arm_timeout(context_->head_timeouts, options_.idle_connection_timeout);
-  size_t limit = options_.max_header_size;
+  arm_timeout(context_->head_timeouts, context_->options.idle_connection_timeout);
+  size_t limit = context_->options.max_header_size;
   stream_->read_until_match(
       [this, limit](std::string_view data, size_t from) {
         return match_head_end(data, from, limit, head_too_large_);
@@ -131,21 +130,22 @@ void HTTP1Connection::on_head(std::string_view head) {
     read_next_request();
     return;
   }
-  if (!start_request(head)) return;
-  if (framing_.expect_continue) send_continue();
+  RequestFraming framing;
+  if (!start_request(head, framing)) return;
+  if (framing.expect_continue) send_continue();
   state_ = State::kReadingBody;
   body_received_ = 0;
-  if (options_.body_timeout > 0 && framing_.body != BodyKind::kNone) {
-    arm_timeout(context_->body_timeouts, options_.body_timeout);
+  if (context_->options.body_timeout > 0 && framing.body != BodyKind::kNone) {
+    arm_timeout(context_->body_timeouts, context_->options.body_timeout);
   }
-  switch (framing_.body) {
+  switch (framing.body) {
     case BodyKind::kNone:
       dispatch_request();
       break;
     case BodyKind::kContentLength:
       request_->body.reserve(
-          std::min<uint64_t>(framing_.content_length, options_.chunk_size));
-      read_fixed_body(framing_.content_length);
+          std::min<uint64_t>(framing.content_length, context_->options.chunk_size));
+      read_fixed_body(framing.content_length);
       break;
     case BodyKind::kChunked:
       read_chunk_header();
@@ -155,7 +155,8 @@ void HTTP1Connection::on_head(std::string_view head) {
 
 // Parses the head and checks its framing; answers the error and returns false
 // when the request cannot be served.
-bool HTTP1Connection::start_request(std::string_view head) {
+bool HTTP1Connection::start_request(std::string_view head,
+                                    RequestFraming& framing) {
   RequestHead parsed;
   try {
     parsed = parse_request_head(head);
@@ -163,14 +164,14 @@ bool HTTP1Connection::start_request(std::string_view head) {
     send_error(400, e.what());
     return false;
   }
-  framing_ = check_request_framing(parsed.start_line.version, parsed.headers,
-                                   options_.max_body_size);
-  if (framing_.error_status != 0) {
-    send_error(framing_.error_status, framing_.error_reason);
+  framing = check_request_framing(parsed.start_line.version, parsed.headers,
+                                   context_->options.max_body_size);
+  if (framing.error_status != 0) {
+    send_error(framing.error_status, framing.error_reason);
     return false;
   }
   request_keep_alive_ =
-      !options_.no_keep_alive &&
+      !context_->options.no_keep_alive &&
       request_allows_keep_alive(parsed.start_line.version, parsed.headers);
   request_ = std::make_shared<HTTPServerRequest>();
   HTTPServerRequest& request = *request_;
@@ -191,8 +192,8 @@ void HTTP1Connection::dispatch_request() {
   state_ = State::kHandling;
   HTTPServerRequest& request = *request_;
   try {
-    if (options_.decompress_request && !decompress_body()) return;
-    fill_request_details(request, peer_ip_, context_->protocol, options_);
+    if (context_->options.decompress_request && !decompress_body()) return;
+    fill_request_details(request, peer_ip_, context_->protocol, context_->options);
   } catch (const HTTPInputError& e) {
     send_error(400, e.what());
     return;

@@ -65,7 +65,7 @@ bool parse_chunk_size_line(std::string_view line, uint64_t& size) {
 
 bool HTTP1Connection::append_body(std::string_view data) {
   body_received_ += data.size();
-  if (body_received_ > options_.max_body_size) {
+  if (body_received_ > context_->options.max_body_size) {
     send_error(413, "body over max_body_size");
     return false;
   }
@@ -83,7 +83,7 @@ void HTTP1Connection::read_body_bytes(uint64_t remaining,
     return;
   }
   size_t want =
-      static_cast<size_t>(std::min<uint64_t>(remaining, options_.chunk_size));
+      static_cast<size_t>(std::min<uint64_t>(remaining, context_->options.chunk_size));
   stream_->read_bytes(want,
                       member_callback([remaining, next](HTTP1Connection& self,
                                                       std::string_view data) {
@@ -118,8 +118,8 @@ void HTTP1Connection::on_chunk_header(std::string_view line) {
     read_trailers(0);
     return;
   }
-  if (size > options_.max_body_size ||
-      body_received_ + size > options_.max_body_size) {
+  if (size > context_->options.max_body_size ||
+      body_received_ + size > context_->options.max_body_size) {
     send_error(413, "chunked body over max_body_size");
     return;
   }
@@ -153,7 +153,7 @@ void HTTP1Connection::read_trailers(size_t bytes_so_far) {
       member_callback(
           [bytes_so_far](HTTP1Connection& self, std::string_view line) {
             size_t total = bytes_so_far + line.size();
-            if (self.line_too_long_ || total > self.options_.max_header_size) {
+            if (self.line_too_long_ || total > self.context_->options.max_header_size) {
               self.send_error(431, "trailers too large");
               return;
             }
@@ -191,7 +191,7 @@ bool HTTP1Connection::decompress_body() {
     z.avail_out = sizeof buffer;
     status = inflate(&z, Z_NO_FLUSH);
     output.append(buffer, sizeof buffer - z.avail_out);
-    if (output.size() > options_.max_body_size) {
+    if (output.size() > context_->options.max_body_size) {
       inflateEnd(&z);
       send_error(413, "decompressed body over max_body_size");
       return false;

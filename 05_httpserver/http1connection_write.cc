@@ -75,7 +75,7 @@ void HTTP1Connection::write_raw(std::string bytes) {
       int status = 0;
       for (size_t i = 9; i < 12 && bytes[i] >= '0' && bytes[i] <= '9'; ++i)
         status = status * 10 + (bytes[i] - '0');
-      response_status_ = status;
+      response_status_ = static_cast<uint16_t>(status);
     }
     raw_connection_ = raw_connection_header(bytes);
   }
@@ -94,7 +94,7 @@ void HTTP1Connection::write_headers(const ResponseStartLine& start_line,
   }
   const HTTPServerRequest& request = *request_;
   response_mode_ = ResponseMode::kFramed;
-  response_status_ = start_line.code;
+  response_status_ = static_cast<uint16_t>(start_line.code);
   bool http_1_1 = request.version == "HTTP/1.1";
   response_body_allowed_ =
       request.method != "HEAD" && status_has_body(start_line.code);
@@ -108,7 +108,7 @@ void HTTP1Connection::write_headers(const ResponseStartLine& start_line,
   if (response_body_allowed_ && !chunking_output_ && !has_length)
     response_keep_alive_ = false;
 
-  content_remaining_.reset();
+  content_length_declared_ = false;
   if (response_body_allowed_ && has_length) {
     auto value = headers.get_first("Content-Length");
     uint64_t length = 0;
@@ -118,6 +118,7 @@ void HTTP1Connection::write_headers(const ResponseStartLine& start_line,
       length = length * 10 + static_cast<uint64_t>(c - '0');
     }
     content_remaining_ = length;
+    content_length_declared_ = true;
   }
   if (chunking_output_) headers.set("Transfer-Encoding", "chunked");
   if (http_1_1 && !response_keep_alive_) headers.set("Connection", "close");
@@ -143,11 +144,11 @@ void HTTP1Connection::write(std::string chunk) {
     throw std::logic_error("HTTP1Connection::write before write_headers");
   }
   if (!response_body_allowed_ || chunk.empty()) return;
-  if (content_remaining_) {
-    if (chunk.size() > *content_remaining_) {
+  if (content_length_declared_) {
+    if (chunk.size() > content_remaining_) {
       throw std::logic_error("Tried to write more data than Content-Length");
     }
-    *content_remaining_ -= chunk.size();
+    content_remaining_ -= chunk.size();
   }
   if (!chunking_output_) {
     write_to_stream(std::move(chunk));
@@ -184,7 +185,7 @@ void HTTP1Connection::finish() {
       break;
     case ResponseMode::kFramed:
       if (chunking_output_) write_to_stream("0\r\n\r\n");
-      if (content_remaining_ && *content_remaining_ != 0) {
+      if (content_length_declared_ && content_remaining_ != 0) {
         log(LogChannel::kApplication, LogLevel::kError,
             "Response shorter than its Content-Length for " + request_->method +
                 " " + request_->uri + "; closing the connection");
@@ -214,7 +215,7 @@ void HTTP1Connection::send_error(int status, std::string_view reason) {
   response += "\r\n\r\n";
   write_to_stream(std::move(response));
   if (request_) {
-    response_status_ = status;
+    response_status_ = static_cast<uint16_t>(status);
     request_->finished_ = true;
     request_->finish_time_ = stream_->io_loop().time();
     log_access();

@@ -68,7 +68,7 @@ void HTTPServer::handle_stream(std::shared_ptr<IOStream> stream,
   stream->set_nodelay(true);
   auto connection =
       std::make_shared<HTTP1Connection>(std::move(stream), address, context_);
-  connection->server_slot_ = connections_.size();
+  connection->server_slot_ = static_cast<uint32_t>(connections_.size());
   connections_.push_back(connection);
   connection->start();
 }
@@ -82,7 +82,7 @@ void HTTPServer::forget(HTTP1Connection* connection) {
   std::shared_ptr<HTTP1Connection> gone = std::move(connections_[slot]);
   if (slot + 1 != connections_.size()) {
     connections_[slot] = std::move(connections_.back());
-    connections_[slot]->server_slot_ = slot;
+    connections_[slot]->server_slot_ = static_cast<uint32_t>(slot);
   }
   connections_.pop_back();
   // After a burst, give the slack back (amortised: at most one copy per

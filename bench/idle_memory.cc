@@ -9,8 +9,10 @@
 // one isolates what the server's own objects cost, so a change to a
 // connection's layout shows up to the byte.
 //
-//   tools/bazel run -c opt //bench:idle_memory -- [N]   (default 2000)
+//   tools/bazel run -c opt //bench:idle_memory -- [N]   (default 2000; needs
+//   2N descriptors, so N up to about 9,000 under a hard limit of 20,000)
 #include <malloc.h>
+#include <sys/resource.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -48,6 +50,19 @@ int connect_to(int port) {
 
 int main(int argc, char** argv) {
   size_t count = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 2000;
+  // Both ends of every connection live in this process: 2N descriptors.
+  rlimit limit{};
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+  if (2 * count + 100 > limit.rlim_cur) {
+    std::fprintf(stderr,
+                 "idle_memory: %zu connections need %zu descriptors; the "
+                 "limit is %llu (ulimit -Hn)\n",
+                 count, 2 * count + 100,
+                 static_cast<unsigned long long>(limit.rlim_cur));
+    return 1;
+  }
   eddy::IOLoop loop;
   eddy::HTTPServer server(handle_request, {}, loop);
   server.listen(0, "127.0.0.1");
@@ -64,7 +79,7 @@ int main(int argc, char** argv) {
       fds.push_back(connect_to(port));
       if (fds.size() % 100 == 0 || i + 1 == n) {
         loop.run_until(
-            [&] { return server.connection_count() >= fds.size(); }, 10);
+            [&] { return server.connection_count() >= fds.size(); }, 30);
       }
     }
     std::vector<size_t> received(fds.size(), 0);
@@ -85,7 +100,7 @@ int main(int argc, char** argv) {
           }
           return done == fds.size();
         },
-        10);
+        30);
     return done;
   };
   std::vector<int> warm;
