@@ -332,6 +332,7 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   bool write_blocked_ = false;  // The last write hit EAGAIN; wait for WRITE.
   bool use_writev_ = false;     // Not a socket (a pipe): writev, no sendmsg.
   uint8_t registered_events_ = 0;  // What epoll watches when registered_.
+  static_assert((IOLoop::READ | IOLoop::WRITE) <= 0xff);
   // kBytes: how many bytes; kDelimiter/kMatch: max_bytes (0 = unlimited).
   size_t read_limit_ = 0;
   size_t scan_from_ = 0;  // Unread bytes already searched.

@@ -88,6 +88,9 @@ void IOStream::release_write_queue() {
   if (queue.chunks.capacity() > kMaxPooledChunks) {
     std::vector<std::string>().swap(queue.chunks);
   }
+  if (queue.callbacks.capacity() > kMaxPooledChunks) {
+    std::vector<std::pair<uint64_t, WriteCallback>>().swap(queue.callbacks);
+  }
   queue_pool().give(std::move(write_));
 }
 

@@ -78,8 +78,11 @@ HTTP1Connection::~HTTP1Connection() {
   // Before the members go (context_ owns the timeout lists), and before the
   // stream closes: its callbacks capture `this` (member_callback).
   disarm_timeout();
-  stream_->set_close_callback(nullptr);
+  // An application still holding the request must see the connection gone
+  // (on_stream_close, which would say so, will not run).
+  if (request_) request_->connection = nullptr;
   if (!stream_->closed()) stream_->close();
+  stream_->set_close_callback(nullptr);
 }
 
 void HTTP1Connection::start() {
@@ -176,7 +179,10 @@ bool HTTP1Connection::start_request(std::string_view head,
   request_ = std::make_shared<HTTPServerRequest>();
   HTTPServerRequest& request = *request_;
   request.connection = this;
-  request.start_time_ = stream_->io_loop().time();
+  // When the event carrying the head arrived (no clock read per request).
+  request.start_time_ = std::chrono::duration<double>(
+                            stream_->io_loop().iteration_time().time_since_epoch())
+                            .count();
   request.method = std::move(parsed.start_line.method);
   request.uri = std::move(parsed.start_line.path);
   request.version = std::move(parsed.start_line.version);
@@ -298,7 +304,7 @@ void HTTP1Connection::drain_input() {
 
 void HTTP1Connection::arm_timeout(TimeoutList& list, double seconds) {
   list.arm(*this, stream_->io_loop(),
-           IOLoop::Clock::now() +
+           stream_->io_loop().iteration_time() +
                std::chrono::duration_cast<IOLoop::Clock::duration>(
                    std::chrono::duration<double>(seconds)));
 }

@@ -24,8 +24,10 @@
 //
 // Threads: the IOLoop's thread.
 // Ownership: HTTPServer holds each connection by shared_ptr until it closes;
-// stream callbacks hold weak_ptrs. The connection owns its IOStream and the
-// current request's shared_ptr (the application may hold more references).
+// stream callbacks capture `this` and hold a strong reference while they
+// run (member_callback). The connection owns its IOStream and the current
+// request's shared_ptr (the application may hold more references). The
+// IOLoop must outlive the server and its connections.
 #ifndef EDDY_05_HTTPSERVER_HTTP1CONNECTION_H_
 #define EDDY_05_HTTPSERVER_HTTP1CONNECTION_H_
 
@@ -147,11 +149,11 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection>,
   void on_deadline() override;
   void on_stream_close();
   // Wraps a member call for a stream callback, and keeps the connection
-  // alive for the duration of the call. It captures only `this` (8 bytes,
-  // so std::function stores it without allocating; an idle connection's
-  // two callbacks cost nothing extra): the stream runs no callback once
-  // closed, and ~HTTP1Connection closes it and drops the close callback
-  // first, so `this` is alive whenever one runs.
+  // alive for the duration of the call. It captures `this` and fn's own
+  // captures (with none, 8 bytes: std::function stores that without
+  // allocating, so an idle connection's two callbacks cost nothing extra).
+  // `this` is alive whenever one runs: the stream runs no callback once
+  // closed, and ~HTTP1Connection closes it and drops the close callback.
   template <typename Fn>
   auto member_callback(Fn fn) {
     return [this, fn = std::move(fn)](auto&&... args) {

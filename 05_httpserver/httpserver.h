@@ -18,6 +18,7 @@
 // Threads: the IOLoop's thread.
 // Ownership: the server owns its connections (one HTTP1Connection each)
 // until they close; destroying the server closes them.
+// The IOLoop must outlive the server (its timeout lists keep a loop timer).
 #ifndef EDDY_05_HTTPSERVER_HTTPSERVER_H_
 #define EDDY_05_HTTPSERVER_HTTPSERVER_H_
 

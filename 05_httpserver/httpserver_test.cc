@@ -635,6 +635,24 @@ TEST_F(HTTPServerTest, ClientGoneBeforeAsynchronousResponseIsHarmless) {
   EXPECT_EQ(server_->connection_count(), 0u);
 }
 
+TEST_F(HTTPServerTest, ServerClosingConnectionsUnderAHeldRequestIsHarmless) {
+  // close_all_connections destroys the connection at once; the request the
+  // application still holds must then say it has no connection (under ASan
+  // a dangling one is a use-after-free).
+  std::shared_ptr<HTTPServerRequest> pending;
+  start([&](HTTPServerRequest& request) {
+    pending = request.shared_from_this();
+  });
+  auto client = connect();
+  client->send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_TRUE(loop_.run_until([&] { return pending != nullptr; }, kDeadline));
+  server_->close_all_connections();
+  EXPECT_EQ(server_->connection_count(), 0u);
+  EXPECT_EQ(pending->connection, nullptr);
+  handle_request(*pending);  // Must not crash or throw.
+  EXPECT_TRUE(loop_.run_until([&] { return client->closed(); }, kDeadline));
+}
+
 // ---- Timeouts
 // -------------------------------------------------------------------------
 

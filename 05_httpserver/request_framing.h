@@ -24,8 +24,8 @@ struct RequestFraming {
   // 0 when the request is acceptable; otherwise the status to answer with
   // before closing: 400, 413, 501 or 505.
   int error_status = 0;
-  // For the log; never sent to the client. A string literal: the struct is
-  // a member of every connection, so it stays small.
+  // For the log; never sent to the client. A string literal, so the struct
+  // is cheap to return and copy.
   const char* error_reason = "";
   BodyKind body = BodyKind::kNone;
   uint64_t content_length = 0;   // When body == kContentLength.

@@ -29,7 +29,15 @@ void TimeoutList::arm(Entry& entry, IOLoop& loop, Clock::time_point deadline) {
   entry.next = after->next;
   after->next->prev = &entry;
   after->next = &entry;
-  if (!timer_ || deadline < timer_at_) schedule(deadline);
+  schedule_front();
+}
+
+// Makes sure the loop timer fires no later than the front's deadline (an
+// earlier timer is left alone: it re-arms when it fires).
+void TimeoutList::schedule_front() {
+  if (empty()) return;
+  Clock::time_point front = entry_of(sentinel_.next).deadline_;
+  if (!timer_ || front < timer_at_) schedule(front);
 }
 
 void TimeoutList::schedule(Clock::time_point at) {
@@ -50,7 +58,7 @@ void TimeoutList::expire() {
     entry.cancel();
     entry.on_deadline();
   }
-  if (!empty() && !timer_) schedule(entry_of(sentinel_.next).deadline_);
+  schedule_front();
 }
 
 }  // namespace eddy

@@ -24,7 +24,9 @@
 //
 // Threads: the IOLoop's thread. Ownership: the list owns nothing; an Entry
 // unlinks itself when destroyed or cancelled, and the list unlinks whatever
-// is left when it is destroyed. The IOLoop must outlive the list.
+// is left when it is destroyed. The IOLoop must outlive the list: its
+// destructor removes the loop timer, which may still be armed after the
+// last entry was cancelled (it is never re-armed for an empty list).
 #ifndef EDDY_05_HTTPSERVER_TIMEOUT_LIST_H_
 #define EDDY_05_HTTPSERVER_TIMEOUT_LIST_H_
 
@@ -55,7 +57,7 @@ class TimeoutList {
    protected:
     ~Entry() { cancel(); }
     // Runs on the loop thread once the deadline has passed; the entry is
-    // already unlinked and may be re-armed from here.
+    // already unlinked and may be re-armed from here. Must not throw.
     virtual void on_deadline() = 0;
 
    private:
@@ -75,6 +77,7 @@ class TimeoutList {
 
  private:
   static Entry& entry_of(Link* link) { return static_cast<Entry&>(*link); }
+  void schedule_front();
   void schedule(Clock::time_point at);
   void expire();
 
