@@ -60,6 +60,11 @@ class IOLoop {
   static constexpr uint32_t READ = EPOLLIN;
   static constexpr uint32_t WRITE = EPOLLOUT;
   static constexpr uint32_t ERROR = EPOLLERR | EPOLLHUP;
+  // (Addition.) For add_handler only, on an fd several processes' loops
+  // watch (a shared listening socket): each event wakes one loop that is
+  // waiting, not all of them (EPOLLEXCLUSIVE). update_handler refuses such
+  // an fd (EINVAL): remove and add it again instead.
+  static constexpr uint32_t EXCLUSIVE = EPOLLEXCLUSIVE;
 
   using Handler = std::function<void(int fd, uint32_t events)>;
   using Callback = std::function<void()>;

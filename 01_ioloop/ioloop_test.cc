@@ -310,6 +310,79 @@ TEST(IOLoopHandlerTest, HandlerAddingFdBeyondTableDuringDispatchIsSafe) {
   ::close(high_fd);
 }
 
+// The allocation-free form: the loop calls an object it does not own.
+struct CountingHandler : IOHandler {
+  void handle_events(int fd, uint32_t events) override {
+    ++calls;
+    last_fd = fd;
+    last_events = events;
+    char buf[8];
+    [[maybe_unused]] ssize_t n = ::read(fd, buf, sizeof buf);
+    if (then) then(fd);
+  }
+  int calls = 0;
+  int last_fd = -1;
+  uint32_t last_events = 0;
+  std::function<void(int)> then;
+};
+
+TEST(IOLoopHandlerTest, HandlerObjectIsCalledAndOutlivesItsRegistration) {
+  IOLoop io;
+  Pipe pipe;
+  CountingHandler handler;
+  io.add_handler(pipe.read_fd, handler, IOLoop::READ);
+  EXPECT_TRUE(io.has_handler(pipe.read_fd));
+  pipe.signal();
+  ASSERT_TRUE(io.run_until([&] { return handler.calls > 0; }, kDeadline));
+  EXPECT_EQ(handler.last_fd, pipe.read_fd);
+  EXPECT_TRUE(handler.last_events & IOLoop::READ);
+  io.remove_handler(pipe.read_fd);  // The loop does not own it: no delete.
+  EXPECT_FALSE(io.has_handler(pipe.read_fd));
+  pipe.signal();
+  EXPECT_FALSE(io.run_until([&] { return handler.calls > 1; }, 0.05));
+  // Registering the same object again works, as for a callable.
+  io.add_handler(pipe.read_fd, handler, IOLoop::READ);
+  ASSERT_TRUE(io.run_until([&] { return handler.calls > 1; }, kDeadline));
+  io.remove_handler(pipe.read_fd);
+}
+
+TEST(IOLoopHandlerTest, HandlerObjectMayRemoveItselfAndBeReplacedByACallable) {
+  IOLoop io;
+  Pipe pipe;
+  CountingHandler handler;
+  int callable_calls = 0;
+  handler.then = [&](int fd) {
+    io.remove_handler(fd);
+    io.add_handler(
+        fd, [&](int, uint32_t) { ++callable_calls; }, IOLoop::READ);
+  };
+  io.add_handler(pipe.read_fd, handler, IOLoop::READ);
+  pipe.signal();
+  ASSERT_TRUE(io.run_until([&] { return handler.calls == 1; }, kDeadline));
+  pipe.signal();
+  ASSERT_TRUE(io.run_until([&] { return callable_calls > 0; }, kDeadline));
+  EXPECT_EQ(handler.calls, 1);
+  io.remove_handler(pipe.read_fd);
+}
+
+TEST(IOLoopTimeTest, IterationTimeIsReadOncePerIterationAndAdvances) {
+  IOLoop io;
+  IOLoop::Clock::time_point before = IOLoop::Clock::now();
+  IOLoop::Clock::time_point first{}, again{}, later{};
+  io.add_callback([&] {
+    first = io.iteration_time();
+    again = io.iteration_time();
+    io.call_later(0.01, [&] { later = io.iteration_time(); });
+  });
+  ASSERT_TRUE(io.run_until(
+      [&] { return later != IOLoop::Clock::time_point{}; }, kDeadline));
+  EXPECT_GE(first, before);
+  EXPECT_EQ(first, again);  // No clock read in between.
+  // The timeout ran in a later iteration, not before its deadline.
+  EXPECT_GE(later - first, std::chrono::milliseconds(10));
+  EXPECT_LE(later, IOLoop::Clock::now());
+}
+
 // ---- Callbacks --------------------------------------------------------------
 
 TEST(IOLoopCallbackTest, CallbacksRunInFifoOrder) {
