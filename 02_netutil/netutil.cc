@@ -263,6 +263,7 @@ struct AcceptState {
   AcceptCallback callback;
   AcceptStats* stats = nullptr;  // Optional; owned by the caller.
   AcceptStats own_stats;         // Used when the caller gave none.
+  int max_accepts = kMaxAcceptsPerEvent;  // Per readiness event.
   // /dev/null, opened in advance: closing it frees exactly one descriptor
   // slot when accept4 fails with EMFILE (see README.md, "The EMFILE trap").
   FileDescriptor spare;
@@ -341,13 +342,13 @@ Shed shed_one_connection(AcceptState& state) {
   return Shed::kImpossible;
 }
 
-// One readiness event: accept until EAGAIN, at most kMaxAcceptsPerEvent.
+// One readiness event: accept until EAGAIN, at most max_accepts.
 void accept_ready(const std::shared_ptr<AcceptState>& state) {
   AcceptStats& stats = *state->stats;
   stats.wakeups++;
   int accepted = 0;
   uint64_t shed_before = stats.shed;
-  for (int attempt = 0; attempt < kMaxAcceptsPerEvent; ++attempt) {
+  for (int attempt = 0; attempt < state->max_accepts; ++attempt) {
     // The callback may have called the remover.
     if (state->removed || !state->registered) break;
     SocketAddress address;
@@ -402,15 +403,22 @@ void accept_ready(const std::shared_ptr<AcceptState>& state) {
 void watch(const std::shared_ptr<AcceptState>& state) {
   state->io_loop->add_handler(
       state->listener, [state](int, uint32_t) { accept_ready(state); },
-      IOLoop::READ);
+      IOLoop::READ | IOLoop::EXCLUSIVE);
   state->registered = true;
 }
 
 }  // namespace
 
 std::function<void()> add_accept_handler(int listener, AcceptCallback callback,
-                                         IOLoop& io_loop, AcceptStats* stats) {
+                                         IOLoop& io_loop, AcceptStats* stats,
+                                         int max_accepts_per_event) {
+  if (max_accepts_per_event < 1) {
+    throw std::invalid_argument(
+        "add_accept_handler: max_accepts_per_event must be >= 1, not " +
+        std::to_string(max_accepts_per_event));
+  }
   auto state = std::make_shared<AcceptState>();
+  state->max_accepts = max_accepts_per_event;
   state->io_loop = &io_loop;
   state->listener = listener;
   state->callback = std::move(callback);

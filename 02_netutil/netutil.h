@@ -72,6 +72,12 @@ using AcceptCallback =
 // descriptor (/dev/null) and spends it to accept and at once close each
 // pending connection; if even that fails, it stops watching the listener for
 // kAcceptPauseSeconds. See README.md ("The EMFILE trap").
+// `max_accepts_per_event` (an addition, >= 1, else std::invalid_argument) is
+// nginx's multi_accept: worker processes sharing one listening socket
+// balance better with 1 (nginx's default), because the worker that woke
+// first then takes one connection and the next one wakes another worker
+// (the listener is registered with IOLoop::EXCLUSIVE: one waiting loop is
+// woken per event, not every process's).
 // Returns a function that removes the handler (and any pending retry); call
 // it before closing `listener`. Calling it twice is harmless, and so is
 // calling it from inside `callback`: no further connection is accepted.
@@ -93,12 +99,14 @@ struct AcceptStats {
   uint64_t shed = 0;      // Connections accepted and closed at once (EMFILE).
   uint64_t pauses = 0;    // Times accepting stopped for kAcceptPauseSeconds.
   uint64_t errors = 0;    // Per-connection errors skipped (ECONNABORTED, ...).
-  int max_accepts_in_one_wakeup = 0;  // Never above kMaxAcceptsPerEvent.
+  // Never above max_accepts_per_event.
+  int max_accepts_in_one_wakeup = 0;
 };
 
-std::function<void()> add_accept_handler(int listener, AcceptCallback callback,
-                                         IOLoop& io_loop = IOLoop::current(),
-                                         AcceptStats* stats = nullptr);
+std::function<void()> add_accept_handler(
+    int listener, AcceptCallback callback, IOLoop& io_loop = IOLoop::current(),
+    AcceptStats* stats = nullptr,
+    int max_accepts_per_event = kMaxAcceptsPerEvent);
 
 // True when `ip` is a literal IPv4 or IPv6 address (is_valid_ip). Host names,
 // empty strings and strings with NUL bytes are not. IPv4 must be a dotted

@@ -316,6 +316,38 @@ TEST(AddAcceptHandlerTest, AcceptsABurstOf500InBoundedBatches) {
   EXPECT_GE(stats.wakeups, 4u);
 }
 
+// multi_accept off: one connection per wake-up, the rest on later wake-ups
+// (the level-triggered listener stays ready), none lost.
+TEST(AddAcceptHandlerTest, OneAcceptPerEventStillTakesEveryConnection) {
+  constexpr int kClients = 20;
+  IOLoop loop;
+  Socket listener = listen_loopback(64);
+  SocketAddress address = SocketAddress::local_of(listener.get());
+  std::vector<Socket> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(connect_to(address));
+    ASSERT_TRUE(wait_connected(clients.back()));
+  }
+  AcceptStats stats;
+  int accepted = 0;
+  auto remove = add_accept_handler(
+      listener.get(), [&](Socket, const SocketAddress&) { ++accepted; }, loop,
+      &stats, /*max_accepts_per_event=*/1);
+  EXPECT_TRUE(loop.run_until([&] { return accepted == kClients; }, 10));
+  remove();
+  EXPECT_EQ(stats.max_accepts_in_one_wakeup, 1);
+  EXPECT_GE(stats.wakeups, static_cast<uint64_t>(kClients));
+}
+
+TEST(AddAcceptHandlerTest, NonPositiveAcceptsPerEventIsRejected) {
+  IOLoop loop;
+  Socket listener = listen_loopback();
+  EXPECT_THROW(add_accept_handler(
+                   listener.get(), [](Socket, const SocketAddress&) {}, loop,
+                   nullptr, 0),
+               std::invalid_argument);
+}
+
 TEST(AddAcceptHandlerTest, RemoverStopsFurtherAccepts) {
   IOLoop loop;
   Socket listener = listen_loopback();

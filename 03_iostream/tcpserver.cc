@@ -49,8 +49,16 @@ void TCPServer::add_socket(Socket socket) {
       [this](Socket connection, const SocketAddress& address) {
         handle_connection(std::move(connection), address);
       },
-      io_loop());
+      io_loop(), nullptr, max_accepts_per_event_);
   listeners_.push_back(Listener{std::move(socket), std::move(remove)});
+}
+
+void TCPServer::set_max_accepts_per_event(int count) {
+  if (count < 1) {
+    throw std::invalid_argument(
+        "TCPServer::set_max_accepts_per_event: must be >= 1");
+  }
+  max_accepts_per_event_ = count;
 }
 
 void TCPServer::bind(int port, const std::string& address, int family,
@@ -70,6 +78,9 @@ void TCPServer::start(int num_processes, const ProcessForker& fork_processes) {
     }
     // Returns in each worker only; its IOLoop is created after this.
     fork_processes(num_processes);
+    // The workers share the listening sockets: one connection per wake-up
+    // lets the next connection wake another worker (set_max_accepts_per_event).
+    max_accepts_per_event_ = 1;
   }
   std::vector<Socket> sockets = std::move(pending_sockets_);
   pending_sockets_.clear();

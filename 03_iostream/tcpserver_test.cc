@@ -139,6 +139,29 @@ TEST_F(TCPServerTest, BindThenStartOneProcess) {
   ASSERT_TRUE(run_until([&] { return server.open == 0; }));
 }
 
+TEST_F(TCPServerTest, OneAcceptPerEventServesEveryClient) {
+  EchoServer server(std::nullopt, kDefaultMaxBufferSize, kDefaultReadChunkSize,
+                    loop_);
+  EXPECT_THROW(server.set_max_accepts_per_event(0), std::invalid_argument);
+  server.set_max_accepts_per_event(1);
+  server.listen(0, "127.0.0.1");
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 10; ++i) {
+    clients.push_back(echo_client(server.listening_addresses()[0],
+                                  "client " + std::to_string(i) + "\n"));
+  }
+  ASSERT_TRUE(run_until([&] {
+    for (auto& client : clients) {
+      if (client->reply.empty()) return false;
+    }
+    return true;
+  }));
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(clients[i]->reply, "client " + std::to_string(i) + "\n");
+  }
+  EXPECT_EQ(server.accepted, 10);
+}
+
 TEST_F(TCPServerTest, StopClosesListenersButNotConnections) {
   EchoServer server(std::nullopt, kDefaultMaxBufferSize, kDefaultReadChunkSize,
                     loop_);

@@ -85,6 +85,13 @@ int run_worker(std::vector<eddy::Socket> sockets, int port) {
   eddy::HTTPServerOptions options;
   options.xheaders = FLAGS_xheaders;
   eddy::HTTPServer server(handle_request, options);
+  // Workers sharing the parent's listening sockets take one connection per
+  // wake-up, as nginx's multi_accept off: otherwise the first worker awake
+  // takes a whole burst (all of wrk's 50 connections, in the benchmark) and
+  // the others idle. Each SO_REUSEPORT socket has its own queue.
+  if (!FLAGS_reuse_port && eddy::task_id().has_value()) {
+    server.set_max_accepts_per_event(1);
+  }
   server.add_sockets(std::move(sockets));
   bool stopping = false;
   eddy::SignalWatcher signals(loop, {SIGTERM, SIGINT}, [&](int) {
