@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -57,6 +58,31 @@ std::vector<pid_t> live_children(pid_t parent) {
   }
   std::sort(live.begin(), live.end());
   return live;
+}
+
+// True once `pid` watches SIGTERM with a signalfd of its own: its
+// SignalWatcher is installed, so a SIGTERM now means a graceful shutdown
+// (before, it means a worker killed while starting, which is fine but not
+// what the test checks). A child that has only just forked still holds the
+// supervisor's signalfd, which also watches SIGCHLD: that one is not it.
+bool has_signal_watcher(pid_t pid) {
+  std::string proc = "/proc/" + std::to_string(pid);
+  std::error_code error;
+  std::filesystem::directory_iterator fds(proc + "/fd", error);
+  if (error) return false;
+  for (const auto& fd : fds) {
+    auto target = std::filesystem::read_symlink(fd.path(), error);
+    if (error || target.string() != "anon_inode:[signalfd]") continue;
+    std::string info =
+        read_file(proc + "/fdinfo/" + fd.path().filename().string());
+    size_t at = info.find("sigmask:");
+    if (at == std::string::npos) continue;
+    unsigned long long mask =
+        std::strtoull(info.c_str() + at + 8, nullptr, 16);
+    auto bit = [](int signal) { return 1ULL << (signal - 1); };
+    if ((mask & bit(SIGTERM)) && !(mask & bit(SIGCHLD))) return true;
+  }
+  return false;
 }
 
 class ServerTest : public ::testing::Test {
@@ -147,7 +173,12 @@ TEST_F(ServerTest, WorkersServeTheTutorialResponseAndSurviveSigkill) {
 
   // SIGTERM: graceful shutdown in every worker, exit 0, nothing left. The
   // workers exit 0 themselves (a SignalWatcher ran shutdown_gracefully);
-  // they are not killed by the forwarded signal.
+  // they are not killed by the forwarded signal. The replacement must have
+  // got that far first: a worker still starting dies of the signal
+  // (process.cc, become_child).
+  ASSERT_TRUE(eventually([&] {
+    return std::all_of(now.begin(), now.end(), has_signal_watcher);
+  })) << "every worker watches its signals";
   ASSERT_EQ(::kill(server_.pid, SIGTERM), 0);
   EXPECT_EQ(exit_code(), 0) << read_file(stderr_path_);
   std::string log = read_file(stderr_path_);
