@@ -382,7 +382,7 @@ void IOLoop::run_iteration(int max_wait_ms) {
       log_error(std::string("IOLoop: epoll_wait: ") + std::strerror(errno));
     count = 0;
   }
-  iteration_time_ = Clock::now();
+  iteration_time_valid_ = false;  // The next iteration_time() reads the clock.
   dispatch_events(count);  // 3
   run_due_timeouts();      // 4
   run_callbacks();         // 5
@@ -425,7 +425,7 @@ void IOLoop::run_due_timeouts() {
   if (timeouts_.empty()) return;
   // Take the whole due batch off the heap first: timeouts added while it
   // runs wait for the next round even when they are already due.
-  auto now = iteration_time_;
+  auto now = iteration_time();
   due_timeouts_.clear();
   due_next_ = 0;
   while (!timeouts_.empty() && timeouts_.front().deadline <= now) {

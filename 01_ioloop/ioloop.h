@@ -127,13 +127,20 @@ class IOLoop {
   // The loop's clock in seconds (monotonic; only differences matter), as
   // Tornado's IOLoop.time().
   double time() const;
-  // The clock as read once per iteration, when epoll_wait returned (before
-  // the first iteration: when the loop was created). Cheaper than
-  // Clock::now() (no clock read) and a few milliseconds stale at most while
-  // the loop is busy: for deadlines that may come that much early and
-  // timestamps of "this event arrived", as nginx's ngx_current_msec.
-  // Loop thread only.
-  Clock::time_point iteration_time() const { return iteration_time_; }
+  // The clock as read at most once per loop iteration: the first call after
+  // epoll_wait returned reads it, later calls in the same iteration return
+  // that reading (outside start()/run_until(), every call reads the clock).
+  // Cheaper than Clock::now() when called often, and at most one
+  // iteration stale: for deadlines that may come that early and timestamps
+  // of "this event arrived", as nginx's ngx_current_msec. Loop thread only.
+  Clock::time_point iteration_time() const {
+    if (!running_) return Clock::now();
+    if (!iteration_time_valid_) {
+      iteration_time_ = Clock::now();
+      iteration_time_valid_ = true;
+    }
+    return iteration_time_;
+  }
 
   // Runs the loop until stop() (start). If stop() was called while the loop
   // was not running, start() returns at once and clears that request, as
@@ -214,7 +221,10 @@ class IOLoop {
   // Owned handlers removed during a poll round, freed after the round.
   std::vector<std::unique_ptr<FunctionHandler>> removed_handlers_;
   bool dispatching_ = false;
-  Clock::time_point iteration_time_ = Clock::now();
+  // iteration_time()'s reading; invalid again after each epoll_wait, so an
+  // iteration that never asks (no timeouts, no HTTP) reads no clock.
+  mutable Clock::time_point iteration_time_{};
+  mutable bool iteration_time_valid_ = false;
   std::vector<epoll_event> events_;
   std::vector<TimerEntry> timeouts_;  // Min-heap (std::greater).
   std::unordered_map<uint64_t, Callback> timeout_callbacks_;

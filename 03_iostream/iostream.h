@@ -17,17 +17,19 @@
 // Threads: loop thread only. The IOLoop must outlive its streams.
 //
 // Ownership and lifetime. Streams are always held by std::shared_ptr
-// (create()). The stream registers its fd with the IOLoop at its first
-// operation and removes it at close; the loop's handler holds only a
-// weak_ptr, which it locks for the duration of one dispatch. So the stream
-// holds a strong reference to itself only while one of its own handlers or
-// callbacks is running (and, after a close() from outside any callback, until
-// the close callback has run on the next iteration): the last user reference
-// may be dropped anywhere, even inside a stream callback. A stream destroyed
-// while open just closes its fd; its callbacks never run. On close() the fd is
-// removed from the loop and closed, and every stored callback is destroyed
-// after the close callback has run; this breaks the reference cycles callbacks
-// that capture the stream's owner would otherwise create.
+// (create()). The stream registers itself as its fd's IOHandler at its
+// first operation (the loop keeps a plain pointer, no allocation) and
+// removes itself at close, or in its destructor if dropped while open; a
+// dispatch takes a strong reference (shared_from_this) while it runs. So
+// the stream holds a strong reference to itself only while one of its own
+// handlers or callbacks is running (and, after a close() from outside any
+// callback, until the close callback has run on the next iteration): the
+// last user reference may be dropped anywhere, even inside a stream
+// callback. A stream destroyed while open just closes its fd; its callbacks
+// never run. On close() the fd is removed from the loop and closed, and every
+// stored callback is destroyed after the close callback has run; this breaks
+// the reference cycles callbacks that capture the stream's owner would
+// otherwise create.
 //
 // Data passed to read callbacks is a view into the stream's read buffer: it
 // is valid until the callback returns. A read started inside a read callback
