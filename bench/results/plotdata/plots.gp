@@ -9,23 +9,23 @@ set key top left
 set xtics norotate nomirror
 set logscale y
 cols = 5
-set output "bench/results/rps.png"
+set output "/work/main/bench/results/rps.png"
 set title "requests/s (higher is better; log scale)"
-plot for [i=2:cols+1] "bench/results/plotdata/rps.dat" using i:xtic(1) title columnheader(i)
-set output "bench/results/cpu_per_request.png"
+plot for [i=2:cols+1] "/work/main/bench/results/plotdata/rps.dat" using i:xtic(1) title columnheader(i)
+set output "/work/main/bench/results/cpu_per_request.png"
 set title "server CPU time per request, microseconds (user+sys; lower is better; log scale)"
-plot for [i=2:cols+1] "bench/results/plotdata/cpu.dat" using i:xtic(1) title columnheader(i)
+plot for [i=2:cols+1] "/work/main/bench/results/plotdata/cpu.dat" using i:xtic(1) title columnheader(i)
 set terminal pngcairo size 1100,900 font "sans,10"
-set output "bench/results/latency.png"
+set output "/work/main/bench/results/latency.png"
 set multiplot layout 2,1
 set title "p50 latency, microseconds (log scale)"
-plot for [i=2:cols+1] "bench/results/plotdata/p50.dat" using i:xtic(1) title columnheader(i)
+plot for [i=2:cols+1] "/work/main/bench/results/plotdata/p50.dat" using i:xtic(1) title columnheader(i)
 set title "p99 latency, microseconds (log scale)"
-plot for [i=2:cols+1] "bench/results/plotdata/p99.dat" using i:xtic(1) title columnheader(i)
+plot for [i=2:cols+1] "/work/main/bench/results/plotdata/p99.dat" using i:xtic(1) title columnheader(i)
 unset multiplot
-set output "bench/results/memory.png"
+set output "/work/main/bench/results/memory.png"
 set terminal pngcairo size 700,420 font "sans,10"
 set title "RSS per idle keep-alive connection, bytes (log scale)"
 unset key
 set xtics norotate
-plot "bench/results/plotdata/memory.dat" using 2:xtic(1) title "bytes"
+plot "/work/main/bench/results/plotdata/memory.dat" using 2:xtic(1) title "bytes"
