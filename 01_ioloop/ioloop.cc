@@ -314,6 +314,7 @@ class IOLoop::RunningScope {
   explicit RunningScope(IOLoop& loop) : loop_(loop), previous_(t_current_loop) {
     t_current_loop = &loop;
     loop.running_ = true;
+    loop.iteration_time_valid_ = false;  // Not a reading from an older run.
     loop.loop_thread_ = std::this_thread::get_id();
   }
   ~RunningScope() {

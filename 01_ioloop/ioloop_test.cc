@@ -383,6 +383,17 @@ TEST(IOLoopTimeTest, IterationTimeIsReadOncePerIterationAndAdvances) {
   EXPECT_LE(later, IOLoop::Clock::now());
 }
 
+TEST(IOLoopTimeTest, IterationTimeIsNotCarriedOverFromAnEarlierRun) {
+  IOLoop io;
+  IOLoop::Clock::time_point first{}, second{};
+  io.run_until([&] { first = io.iteration_time(); return true; }, 1);
+  // Let the clock move on between the two runs.
+  while (IOLoop::Clock::now() <= first) {
+  }
+  io.run_until([&] { second = io.iteration_time(); return true; }, 1);
+  EXPECT_GT(second, first);
+}
+
 // ---- Callbacks --------------------------------------------------------------
 
 TEST(IOLoopCallbackTest, CallbacksRunInFifoOrder) {

@@ -369,6 +369,16 @@ void accept_ready(const std::shared_ptr<AcceptState>& state) {
     }
     int error = errno;
     if (error == EAGAIN || error == EWOULDBLOCK) break;
+    if ((error == EMFILE || error == ENFILE) && state->max_accepts == 1) {
+      // A listener shared by workers (one accept per event): another worker
+      // may have descriptors to spare, and with IOLoop::EXCLUSIVE this one,
+      // blocked in epoll_wait with idle connections, would be woken first
+      // for every connection and close them all. Step aside instead.
+      log_error(std::string("accept: ") + std::strerror(error) +
+                "; pausing this worker's listener");
+      pause_accepting(state);
+      break;
+    }
     if (error == EMFILE || error == ENFILE) {
       Shed result = shed_one_connection(*state);
       if (result == Shed::kClosedOne) continue;
@@ -401,9 +411,16 @@ void accept_ready(const std::shared_ptr<AcceptState>& state) {
 }
 
 void watch(const std::shared_ptr<AcceptState>& state) {
-  state->io_loop->add_handler(
-      state->listener, [state](int, uint32_t) { accept_ready(state); },
-      IOLoop::READ | IOLoop::EXCLUSIVE);
+  auto handler = [state](int, uint32_t) { accept_ready(state); };
+  try {
+    state->io_loop->add_handler(state->listener, handler,
+                                IOLoop::READ | IOLoop::EXCLUSIVE);
+  } catch (const std::system_error& error) {
+    // A kernel (or sandbox) that refuses EPOLLEXCLUSIVE: every waiting
+    // process is then woken per connection, which is only slower.
+    if (error.code() != std::errc::invalid_argument) throw;
+    state->io_loop->add_handler(state->listener, handler, IOLoop::READ);
+  }
   state->registered = true;
 }
 

@@ -77,7 +77,8 @@ using AcceptCallback =
 // balance better with 1 (nginx's default), because the worker that woke
 // first then takes one connection and the next one wakes another worker
 // (the listener is registered with IOLoop::EXCLUSIVE: one waiting loop is
-// woken per event, not every process's).
+// woken per event, not every process's). With 1, EMFILE/ENFILE pause this
+// listener instead of shedding: another worker may have descriptors left.
 // Returns a function that removes the handler (and any pending retry); call
 // it before closing `listener`. Calling it twice is harmless, and so is
 // calling it from inside `callback`: no further connection is accepted.

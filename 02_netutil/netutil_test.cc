@@ -484,6 +484,36 @@ TEST(AddAcceptHandlerTest, EmfileShedsConnectionsWithoutSpinning) {
   remove();
 }
 
+// A listener shared by workers (one accept per event) steps aside on EMFILE
+// instead of closing the connections another worker could serve.
+TEST(AddAcceptHandlerTest, EmfileOnASharedListenerPausesInsteadOfShedding) {
+  IOLoop loop;
+  Socket listener = listen_loopback();
+  SocketAddress address = SocketAddress::local_of(listener.get());
+  AcceptStats stats;
+  std::vector<Socket> connections;
+  auto remove = add_accept_handler(
+      listener.get(),
+      [&](Socket connection, const SocketAddress&) {
+        connections.push_back(std::move(connection));
+      },
+      loop, &stats, /*max_accepts_per_event=*/1);
+  Socket client = connect_to(address);
+  ASSERT_TRUE(wait_connected(client));
+  DescriptorLimit limit;
+  limit.exhaust();
+  EXPECT_FALSE(loop.run_until([] { return false; }, 0.35));
+  EXPECT_GE(stats.pauses, 1u);
+  EXPECT_LE(stats.wakeups, 8u);
+  EXPECT_EQ(stats.shed, 0u);
+  EXPECT_TRUE(connections.empty());
+  // Descriptors free up: the connection that waited in the backlog is taken.
+  limit.release_some(8);
+  EXPECT_TRUE(loop.run_until([&] { return connections.size() == 1; }, 5));
+  connections.clear();
+  remove();
+}
+
 TEST(AddAcceptHandlerTest, EmfileWithoutSpareDescriptorPausesTheListener) {
   IOLoop loop;
   Socket listener = listen_loopback();

@@ -49,7 +49,7 @@ void TCPServer::add_socket(Socket socket) {
       [this](Socket connection, const SocketAddress& address) {
         handle_connection(std::move(connection), address);
       },
-      io_loop(), nullptr, max_accepts_per_event_);
+      io_loop(), nullptr, max_accepts_per_event_.value_or(kMaxAcceptsPerEvent));
   listeners_.push_back(Listener{std::move(socket), std::move(remove)});
 }
 
@@ -80,7 +80,7 @@ void TCPServer::start(int num_processes, const ProcessForker& fork_processes) {
     fork_processes(num_processes);
     // The workers share the listening sockets: one connection per wake-up
     // lets the next connection wake another worker (set_max_accepts_per_event).
-    max_accepts_per_event_ = 1;
+    if (!max_accepts_per_event_) max_accepts_per_event_ = 1;
   }
   std::vector<Socket> sockets = std::move(pending_sockets_);
   pending_sockets_.clear();

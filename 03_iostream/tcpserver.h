@@ -84,8 +84,8 @@ class TCPServer {
   // (add_accept_handler's max_accepts_per_event, nginx's multi_accept):
   // kMaxAcceptsPerEvent by default, as Tornado's accept loop. Worker
   // processes sharing the listening sockets spread connections more evenly
-  // with 1, and start(n != 1) sets that. Applies to sockets added afterwards;
-  // throws std::invalid_argument below 1.
+  // with 1, and start(n != 1) uses that unless a count was set here. Applies
+  // to sockets added afterwards; throws std::invalid_argument below 1.
   void set_max_accepts_per_event(int count);
 
   // The local addresses the server listens on (handy with port 0).
@@ -113,7 +113,7 @@ class TCPServer {
   SSLContext ssl_context_;  // Built once from ssl_options; null for plain TCP.
   size_t max_buffer_size_;
   size_t read_chunk_size_;
-  int max_accepts_per_event_ = kMaxAcceptsPerEvent;
+  std::optional<int> max_accepts_per_event_;  // Unset: the default.
   std::vector<Listener> listeners_;      // Accepting.
   std::vector<Socket> pending_sockets_;  // bind() done, start() not yet.
 };

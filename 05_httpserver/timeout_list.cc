@@ -50,11 +50,24 @@ void TimeoutList::schedule(Clock::time_point at) {
 }
 
 void TimeoutList::expire() {
-  // Strictly earlier than `now`: an entry re-armed from on_deadline() has a
-  // deadline >= now, so this loop always ends.
+  // First move every entry that is due now to a local list, then run them:
+  // an entry re-armed from on_deadline() (whatever its new deadline, even
+  // one already past) waits for the next expiry, so this always ends. An
+  // entry destroyed or cancelled meanwhile unlinks itself from the local
+  // list as from any other.
   Clock::time_point now = Clock::now();
-  while (!empty() && entry_of(sentinel_.next).deadline_ < now) {
-    Entry& entry = entry_of(sentinel_.next);
+  Link due;
+  due.prev = due.next = &due;
+  while (!empty() && entry_of(sentinel_.next).deadline_ <= now) {
+    Link* link = sentinel_.next;
+    entry_of(link).cancel();
+    link->prev = due.prev;
+    link->next = &due;
+    due.prev->next = link;
+    due.prev = link;
+  }
+  while (due.next != &due) {
+    Entry& entry = entry_of(due.next);
     entry.cancel();
     entry.on_deadline();
   }

@@ -81,6 +81,31 @@ TEST(TimeoutListTest, ReArmingFromOnDeadlineKeepsTheOtherEntriesOnTime) {
   EXPECT_TRUE(a.armed());
 }
 
+TEST(TimeoutListTest, ReArmingWithAPastDeadlineWaitsForTheNextExpiry) {
+  // A deadline computed from a stale clock (IOLoop::iteration_time) may
+  // already have passed when it is armed: it fires on the next expiry, it
+  // does not make the current one loop forever.
+  IOLoop loop;
+  TimeoutList list;
+  std::vector<int> fired;
+  std::vector<Clock::time_point> iterations;  // iteration_time() per firing.
+  Waiter a(1, &fired);
+  a.then = [&](Waiter& self) {
+    iterations.push_back(loop.iteration_time());
+    if (fired.size() < 3) {
+      list.arm(self, loop, Clock::now() - std::chrono::seconds(1));
+    }
+  };
+  list.arm(a, loop, Clock::now());
+  ASSERT_TRUE(loop.run_until([&] { return fired.size() == 3; }, 5));
+  EXPECT_FALSE(a.armed());
+  // Each firing in its own loop iteration (one iteration has one
+  // iteration_time()), not three in a row inside one expiry.
+  ASSERT_EQ(iterations.size(), 3u);
+  EXPECT_NE(iterations[0], iterations[1]);
+  EXPECT_NE(iterations[1], iterations[2]);
+}
+
 TEST(TimeoutListTest, ArmingAgainMovesTheEntry) {
   IOLoop loop;
   TimeoutList list;

@@ -73,7 +73,7 @@ std::string describe(const std::vector<eddy::Socket>& sockets) {
 }
 
 // One worker: its own loop, server and signal handling, after the fork.
-int run_worker(std::vector<eddy::Socket> sockets, int port) {
+int run_worker(std::vector<eddy::Socket> sockets, int port, int workers) {
   eddy::IOLoop& loop = eddy::IOLoop::instance();
   if (FLAGS_reuse_port) {
     // The kernel spreads connections over every SO_REUSEPORT socket bound
@@ -89,7 +89,7 @@ int run_worker(std::vector<eddy::Socket> sockets, int port) {
   // wake-up, as nginx's multi_accept off: otherwise the first worker awake
   // takes a whole burst (all of wrk's 50 connections, in the benchmark) and
   // the others idle. Each SO_REUSEPORT socket has its own queue.
-  if (!FLAGS_reuse_port && eddy::task_id().has_value()) {
+  if (!FLAGS_reuse_port && workers > 1) {
     server.set_max_accepts_per_event(1);
   }
   server.add_sockets(std::move(sockets));
@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
     }
     eddy::fork_processes(workers,
                          FLAGS_max_restarts);  // Parent: never returns.
-    return run_worker(std::move(sockets), port);
+    return run_worker(std::move(sockets), port, workers);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "server: %s\n", e.what());
     return 1;
