@@ -50,9 +50,7 @@ IOLoop::Clock::duration seconds_to_duration(double seconds) {
 
 struct IOLoop::FunctionHandler final : IOHandler {
   explicit FunctionHandler(Handler function) : function(std::move(function)) {}
-  void handle_events(int fd, uint32_t events) override {
-    function(fd, events);
-  }
+  void handle_events(int fd, uint32_t events) override { function(fd, events); }
   Handler function;
 };
 
@@ -384,9 +382,9 @@ void IOLoop::run_iteration(int max_wait_ms) {
     count = 0;
   }
   iteration_time_valid_ = false;  // The next iteration_time() reads the clock.
-  dispatch_events(count);  // 3
-  run_due_timeouts();      // 4
-  run_callbacks();         // 5
+  dispatch_events(count);         // 3
+  run_due_timeouts();             // 4
+  run_callbacks();                // 5
 }
 
 int IOLoop::poll_timeout_ms(int max_wait_ms) const {

@@ -374,8 +374,8 @@ TEST(IOLoopTimeTest, IterationTimeIsReadOncePerIterationAndAdvances) {
     again = io.iteration_time();
     io.call_later(0.01, [&] { later = io.iteration_time(); });
   });
-  ASSERT_TRUE(io.run_until(
-      [&] { return later != IOLoop::Clock::time_point{}; }, kDeadline));
+  ASSERT_TRUE(io.run_until([&] { return later != IOLoop::Clock::time_point{}; },
+                           kDeadline));
   EXPECT_GE(first, before);
   EXPECT_EQ(first, again);  // No clock read in between.
   // The timeout ran in a later iteration, not before its deadline.
@@ -386,11 +386,21 @@ TEST(IOLoopTimeTest, IterationTimeIsReadOncePerIterationAndAdvances) {
 TEST(IOLoopTimeTest, IterationTimeIsNotCarriedOverFromAnEarlierRun) {
   IOLoop io;
   IOLoop::Clock::time_point first{}, second{};
-  io.run_until([&] { first = io.iteration_time(); return true; }, 1);
+  io.run_until(
+      [&] {
+        first = io.iteration_time();
+        return true;
+      },
+      1);
   // Let the clock move on between the two runs.
   while (IOLoop::Clock::now() <= first) {
   }
-  io.run_until([&] { second = io.iteration_time(); return true; }, 1);
+  io.run_until(
+      [&] {
+        second = io.iteration_time();
+        return true;
+      },
+      1);
   EXPECT_GT(second, first);
 }
 

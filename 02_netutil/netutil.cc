@@ -261,8 +261,8 @@ struct AcceptState {
   IOLoop* io_loop = nullptr;
   int listener = -1;
   AcceptCallback callback;
-  AcceptStats* stats = nullptr;  // Optional; owned by the caller.
-  AcceptStats own_stats;         // Used when the caller gave none.
+  AcceptStats* stats = nullptr;           // Optional; owned by the caller.
+  AcceptStats own_stats;                  // Used when the caller gave none.
   int max_accepts = kMaxAcceptsPerEvent;  // Per readiness event.
   // /dev/null, opened in advance: closing it frees exactly one descriptor
   // slot when accept4 fails with EMFILE (see README.md, "The EMFILE trap").
@@ -369,17 +369,17 @@ void accept_ready(const std::shared_ptr<AcceptState>& state) {
     }
     int error = errno;
     if (error == EAGAIN || error == EWOULDBLOCK) break;
-    if ((error == EMFILE || error == ENFILE) && state->max_accepts == 1) {
-      // A listener shared by workers (one accept per event): another worker
-      // may have descriptors to spare, and with IOLoop::EXCLUSIVE this one,
-      // blocked in epoll_wait with idle connections, would be woken first
-      // for every connection and close them all. Step aside instead.
-      log_error(std::string("accept: ") + std::strerror(error) +
-                "; pausing this worker's listener");
-      pause_accepting(state);
-      break;
-    }
     if (error == EMFILE || error == ENFILE) {
+      if (state->max_accepts == 1) {
+        // A listener shared by workers (one accept per event): another
+        // worker may have descriptors to spare, and with IOLoop::EXCLUSIVE
+        // this one, blocked in epoll_wait with idle connections, would be
+        // woken first for every connection and close them all. Step aside.
+        log_error(std::string("accept: ") + std::strerror(error) +
+                  "; pausing this worker's listener");
+        pause_accepting(state);
+        break;
+      }
       Shed result = shed_one_connection(*state);
       if (result == Shed::kClosedOne) continue;
       if (result == Shed::kNonePending) break;

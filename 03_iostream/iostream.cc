@@ -337,8 +337,7 @@ void IOStream::update_io_state() {
     if (wanted == 0) return;  // Nothing to wait for yet: stay unregistered.
     // The loop points at this stream (no allocation); ~IOStream and close()
     // remove the handler, so the loop never calls a destroyed stream.
-    io_loop_.add_handler(socket_.get(), static_cast<IOHandler&>(*this),
-                         wanted);
+    io_loop_.add_handler(socket_.get(), static_cast<IOHandler&>(*this), wanted);
   } else {
     io_loop_.update_handler(socket_.get(), wanted);
   }

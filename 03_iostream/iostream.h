@@ -285,6 +285,7 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   }
   WriteQueue& write_queue();
   void release_write_queue();
+  static std::vector<std::unique_ptr<WriteQueue>>& free_write_queues();
   RareState& rare();
   bool has_ready_callbacks() const {
     return rare_ && !rare_->ready_callbacks.empty();
@@ -330,9 +331,9 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   bool connecting_ = false;
   bool dispatching_ = false;  // Inside dispatch(): defer callbacks.
   bool dispatch_scheduled_ = false;
-  bool flush_needed_ = false;   // Writes queued during this dispatch.
-  bool write_blocked_ = false;  // The last write hit EAGAIN; wait for WRITE.
-  bool use_writev_ = false;     // Not a socket (a pipe): writev, no sendmsg.
+  bool flush_needed_ = false;      // Writes queued during this dispatch.
+  bool write_blocked_ = false;     // The last write hit EAGAIN; wait for WRITE.
+  bool use_writev_ = false;        // Not a socket (a pipe): writev, no sendmsg.
   uint8_t registered_events_ = 0;  // What epoll watches when registered_.
   static_assert((IOLoop::READ | IOLoop::WRITE) <= 0xff);
   // kBytes: how many bytes; kDelimiter/kMatch: max_bytes (0 = unlimited).

@@ -81,8 +81,8 @@ char* ReadBuffer::prepare(size_t min_free) {
 
 // Pool sizes count the header too, so a 64 KiB chunk stays one size class.
 void ReadBuffer::reallocate(size_t new_capacity) {
-  auto* block = reinterpret_cast<Block*>(
-      pool().take(sizeof(Block) + new_capacity));
+  auto* block =
+      reinterpret_cast<Block*>(pool().take(sizeof(Block) + new_capacity));
   size_t unread = size();
   if (unread > 0) {
     std::memcpy(block->bytes(), block_->bytes() + block_->read_pos, unread);

@@ -130,9 +130,9 @@ size_t IOStream::find_delimiter(std::string_view data) {
   size_t position;
   if (delimiter.size() == 1) {
     const void* found =
-        data.size() > from ? std::memchr(data.data() + from, delimiter[0],
-                                         data.size() - from)
-                           : nullptr;
+        data.size() > from
+            ? std::memchr(data.data() + from, delimiter[0], data.size() - from)
+            : nullptr;
     if (found == nullptr) {
       scan_from_ = data.size();
       return kNotReady;
@@ -154,8 +154,8 @@ size_t IOStream::find_delimiter(std::string_view data) {
 // stream with message_size.
 size_t IOStream::check_max_bytes(size_t length, size_t unread) {
   if (read_limit_ == 0) return length;
-  bool too_long = length != kNotReady ? length > read_limit_
-                                      : unread >= read_limit_;
+  bool too_long =
+      length != kNotReady ? length > read_limit_ : unread >= read_limit_;
   if (too_long) {
     close(std::make_error_code(std::errc::message_size));
     return kNotReady;

@@ -114,8 +114,8 @@ class TCPServer {
   size_t max_buffer_size_;
   size_t read_chunk_size_;
   std::optional<int> max_accepts_per_event_;  // Unset: the default.
-  std::vector<Listener> listeners_;      // Accepting.
-  std::vector<Socket> pending_sockets_;  // bind() done, start() not yet.
+  std::vector<Listener> listeners_;           // Accepting.
+  std::vector<Socket> pending_sockets_;       // bind() done, start() not yet.
 };
 
 }  // namespace eddy

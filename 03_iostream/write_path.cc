@@ -40,37 +40,24 @@ void ignore_sigpipe_once() {
   std::call_once(once, [] { ::signal(SIGPIPE, SIG_IGN); });
 }
 
-// The free list. Freed at thread exit.
-class QueuePool {
- public:
-  template <typename Queue>
-  std::unique_ptr<Queue> take() {
-    if (queues_.empty()) return std::make_unique<Queue>();
-    std::unique_ptr<Queue> queue(static_cast<Queue*>(queues_.back().release()));
-    queues_.pop_back();
-    return queue;
-  }
-  template <typename Queue>
-  void give(std::unique_ptr<Queue> queue) {
-    if (queues_.size() >= kMaxPooledQueues) return;  // Freed here.
-    queues_.emplace_back(queue.release(), [](void* q) {
-      delete static_cast<Queue*>(q);
-    });
-  }
-
- private:
-  std::vector<std::unique_ptr<void, void (*)(void*)>> queues_;
-};
-
-QueuePool& queue_pool() {
-  thread_local QueuePool pool;
-  return pool;
-}
-
 }  // namespace
 
+// The per-thread free list of drained queues; freed at thread exit.
+std::vector<std::unique_ptr<IOStream::WriteQueue>>&
+IOStream::free_write_queues() {
+  thread_local std::vector<std::unique_ptr<WriteQueue>> queues;
+  return queues;
+}
+
 IOStream::WriteQueue& IOStream::write_queue() {
-  if (!write_) write_ = queue_pool().take<WriteQueue>();
+  if (write_) return *write_;
+  auto& free = free_write_queues();
+  if (free.empty()) {
+    write_ = std::make_unique<WriteQueue>();
+  } else {
+    write_ = std::move(free.back());
+    free.pop_back();
+  }
   return *write_;
 }
 
@@ -91,7 +78,9 @@ void IOStream::release_write_queue() {
   if (queue.callbacks.capacity() > kMaxPooledChunks) {
     std::vector<std::pair<uint64_t, WriteCallback>>().swap(queue.callbacks);
   }
-  queue_pool().give(std::move(write_));
+  auto& free = free_write_queues();
+  if (free.size() < kMaxPooledQueues) free.push_back(std::move(write_));
+  write_.reset();  // Freed here when the list is full.
 }
 
 // Sockets: sendmsg with MSG_NOSIGNAL, so a dead peer gives EPIPE instead of
@@ -171,7 +160,8 @@ void IOStream::consume_written(size_t count) {
 
 void IOStream::run_write_callback() {
   WriteQueue& queue = *write_;
-  WriteCallback callback = std::move(queue.callbacks[queue.callbacks_head].second);
+  WriteCallback callback =
+      std::move(queue.callbacks[queue.callbacks_head].second);
   if (++queue.callbacks_head == queue.callbacks.size()) {
     queue.callbacks.clear();
     queue.callbacks_head = 0;

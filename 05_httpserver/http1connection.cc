@@ -111,7 +111,8 @@ void HTTP1Connection::read_next_request() {
   head_too_large_ = false;
   // The whole head must arrive within idle_connection_timeout: a client
   // trickling one byte at a time does not extend it (slowloris).
-  arm_timeout(context_->head_timeouts, context_->options.idle_connection_timeout);
+  arm_timeout(context_->head_timeouts,
+              context_->options.idle_connection_timeout);
   size_t limit = context_->options.max_header_size;
   stream_->read_until_match(
       [this, limit](std::string_view data, size_t from) {
@@ -146,8 +147,8 @@ void HTTP1Connection::on_head(std::string_view head) {
       dispatch_request();
       break;
     case BodyKind::kContentLength:
-      request_->body.reserve(
-          std::min<uint64_t>(framing.content_length, context_->options.chunk_size));
+      request_->body.reserve(std::min<uint64_t>(framing.content_length,
+                                                context_->options.chunk_size));
       read_fixed_body(framing.content_length);
       break;
     case BodyKind::kChunked:
@@ -168,7 +169,7 @@ bool HTTP1Connection::start_request(std::string_view head,
     return false;
   }
   framing = check_request_framing(parsed.start_line.version, parsed.headers,
-                                   context_->options.max_body_size);
+                                  context_->options.max_body_size);
   if (framing.error_status != 0) {
     send_error(framing.error_status, framing.error_reason);
     return false;
@@ -180,9 +181,10 @@ bool HTTP1Connection::start_request(std::string_view head,
   HTTPServerRequest& request = *request_;
   request.connection = this;
   // When the event carrying the head arrived (no clock read per request).
-  request.start_time_ = std::chrono::duration<double>(
-                            stream_->io_loop().iteration_time().time_since_epoch())
-                            .count();
+  request.start_time_ =
+      std::chrono::duration<double>(
+          stream_->io_loop().iteration_time().time_since_epoch())
+          .count();
   request.method = std::move(parsed.start_line.method);
   request.uri = std::move(parsed.start_line.path);
   request.version = std::move(parsed.start_line.version);
@@ -199,7 +201,8 @@ void HTTP1Connection::dispatch_request() {
   HTTPServerRequest& request = *request_;
   try {
     if (context_->options.decompress_request && !decompress_body()) return;
-    fill_request_details(request, peer_ip_, context_->protocol, context_->options);
+    fill_request_details(request, peer_ip_, context_->protocol,
+                         context_->options);
   } catch (const HTTPInputError& e) {
     send_error(400, e.what());
     return;

@@ -82,11 +82,11 @@ void HTTP1Connection::read_body_bytes(uint64_t remaining,
     (this->*next)();
     return;
   }
-  size_t want =
-      static_cast<size_t>(std::min<uint64_t>(remaining, context_->options.chunk_size));
+  size_t want = static_cast<size_t>(
+      std::min<uint64_t>(remaining, context_->options.chunk_size));
   stream_->read_bytes(want,
                       member_callback([remaining, next](HTTP1Connection& self,
-                                                      std::string_view data) {
+                                                        std::string_view data) {
                         if (!self.append_body(data)) return;
                         self.read_body_bytes(remaining - data.size(), next);
                       }),
@@ -153,7 +153,8 @@ void HTTP1Connection::read_trailers(size_t bytes_so_far) {
       member_callback(
           [bytes_so_far](HTTP1Connection& self, std::string_view line) {
             size_t total = bytes_so_far + line.size();
-            if (self.line_too_long_ || total > self.context_->options.max_header_size) {
+            if (self.line_too_long_ ||
+                total > self.context_->options.max_header_size) {
               self.send_error(431, "trailers too large");
               return;
             }

@@ -74,7 +74,8 @@ TEST(TimeoutListTest, ReArmingFromOnDeadlineKeepsTheOtherEntriesOnTime) {
   // a re-arms itself far in the future: b must still fire at its deadline,
   // not when a's new deadline comes.
   a.then = [&](Waiter& self) {
-    if (fired.size() == 1) list.arm(self, loop, Clock::now() + std::chrono::hours(1));
+    if (fired.size() == 1)
+      list.arm(self, loop, Clock::now() + std::chrono::hours(1));
   };
   ASSERT_TRUE(loop.run_until([&] { return fired.size() == 2; }, 5));
   EXPECT_EQ(fired, (std::vector<int>{1, 2}));

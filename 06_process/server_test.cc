@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,8 +77,7 @@ bool has_signal_watcher(pid_t pid) {
         read_file(proc + "/fdinfo/" + fd.path().filename().string());
     size_t at = info.find("sigmask:");
     if (at == std::string::npos) continue;
-    unsigned long long mask =
-        std::strtoull(info.c_str() + at + 8, nullptr, 16);
+    unsigned long long mask = std::strtoull(info.c_str() + at + 8, nullptr, 16);
     auto bit = [](int signal) { return 1ULL << (signal - 1); };
     if ((mask & bit(SIGTERM)) && !(mask & bit(SIGCHLD))) return true;
   }

@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
   }
   int* fds = calloc((size_t)total, sizeof(int));
   struct pollfd* polls = calloc(kBatch, sizeof(struct pollfd));
-  char (*got)[256] = calloc(kBatch, 256);
+  char(*got)[256] = calloc(kBatch, 256);
   size_t* got_size = calloc(kBatch, sizeof(size_t));
   struct sockaddr_in addr = {.sin_family = AF_INET,
                              .sin_port = htons((unsigned short)port),
@@ -80,11 +80,13 @@ int main(int argc, char** argv) {
         return 1;
       }
       for (int i = 0; i < batch; ++i) {
-        if (polls[i].fd < 0 || !(polls[i].revents & (POLLIN | POLLERR | POLLHUP)))
+        if (polls[i].fd < 0 ||
+            !(polls[i].revents & (POLLIN | POLLERR | POLLHUP)))
           continue;
         ssize_t n = read(polls[i].fd, got[i] + got_size[i], 255 - got_size[i]);
         if (n <= 0) {
-          fprintf(stderr, "idle_client: connection %d closed before its response\n",
+          fprintf(stderr,
+                  "idle_client: connection %d closed before its response\n",
                   start + i);
           return 1;
         }

@@ -12,8 +12,8 @@
 //   tools/bazel run -c opt //bench:idle_memory -- [N]   (default 2000; needs
 //   2N descriptors, so N up to about 9,000 under a hard limit of 20,000)
 #include <malloc.h>
-#include <sys/resource.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < n; ++i) {
       fds.push_back(connect_to(port));
       if (fds.size() % 100 == 0 || i + 1 == n) {
-        loop.run_until(
-            [&] { return server.connection_count() >= fds.size(); }, 30);
+        loop.run_until([&] { return server.connection_count() >= fds.size(); },
+                       30);
       }
     }
     std::vector<size_t> received(fds.size(), 0);
