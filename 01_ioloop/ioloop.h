@@ -65,6 +65,19 @@ class IOLoop {
   // waiting, not all of them (EPOLLEXCLUSIVE). update_handler refuses such
   // an fd (EINVAL): remove and add it again instead.
   static constexpr uint32_t EXCLUSIVE = EPOLLEXCLUSIVE;
+  // (Addition.) Edge-triggered (EPOLLET), for add_handler and
+  // update_handler: the handler is called when the fd becomes ready again
+  // (new data arrived, send space freed), not on every iteration while it
+  // stays ready. The handler then owns the difference: if it stops before
+  // read() returns EAGAIN (or a short count), nothing reminds it that data
+  // is left. update_handler re-arms: if the fd is ready, the next iteration
+  // reports it. IOStream uses it (03_iostream/README.md).
+  static constexpr uint32_t EDGE = EPOLLET;
+  // (Addition.) The peer shut down its sending side (EPOLLRDHUP): reported
+  // only to handlers that ask for it. With EDGE, the one event that carries
+  // both the last data and the FIN is all the handler will get, so it must
+  // read until read() returns 0, not stop at a short read.
+  static constexpr uint32_t RDHUP = EPOLLRDHUP;
 
   using Handler = std::function<void(int fd, uint32_t events)>;
   using Callback = std::function<void()>;

@@ -129,6 +129,53 @@ TEST(IOLoopHandlerTest, UpdateHandlerChangesEvents) {
   io.remove_handler(pair.fds[0]);
 }
 
+// EDGE: unread data is reported once, not on every iteration; new data, or
+// update_handler (re-arming), reports it again.
+TEST(IOLoopHandlerTest, EdgeTriggeredHandlerIsCalledOncePerEdge) {
+  IOLoop io;
+  Pipe pipe;
+  int calls = 0;
+  io.add_handler(
+      pipe.read_fd, [&](int, uint32_t) { ++calls; },  // Never reads.
+      IOLoop::READ | IOLoop::EDGE);
+  pipe.signal();
+  ASSERT_TRUE(io.run_until([&] { return calls == 1; }, kDeadline));
+  run_rounds(io, 3);
+  EXPECT_EQ(calls, 1) << "a level-triggered fd is reported every iteration";
+
+  pipe.signal();  // New data: a new edge.
+  ASSERT_TRUE(io.run_until([&] { return calls == 2; }, kDeadline));
+  io.update_handler(pipe.read_fd, IOLoop::READ | IOLoop::EDGE);  // Re-arm.
+  ASSERT_TRUE(io.run_until([&] { return calls == 3; }, kDeadline));
+  run_rounds(io, 3);
+  EXPECT_EQ(calls, 3);
+  io.remove_handler(pipe.read_fd);
+}
+
+// RDHUP reaches only handlers that ask for it: the peer's FIN, told apart
+// from data.
+TEST(IOLoopHandlerTest, RdhupIsReportedOnlyWhenAskedFor) {
+  IOLoop io;
+  SocketPair asking, not_asking;
+  uint32_t seen_asking = 0, seen_not_asking = 0;
+  io.add_handler(
+      asking.fds[0], [&](int, uint32_t events) { seen_asking |= events; },
+      IOLoop::READ | IOLoop::RDHUP | IOLoop::EDGE);
+  io.add_handler(
+      not_asking.fds[0],
+      [&](int, uint32_t events) { seen_not_asking |= events; },
+      IOLoop::READ | IOLoop::EDGE);
+  ::shutdown(asking.fds[1], SHUT_WR);
+  ::shutdown(not_asking.fds[1], SHUT_WR);
+  ASSERT_TRUE(io.run_until(
+      [&] { return seen_asking != 0 && seen_not_asking != 0; }, kDeadline));
+  EXPECT_TRUE(seen_asking & IOLoop::RDHUP);
+  EXPECT_TRUE(seen_asking & IOLoop::READ);
+  EXPECT_FALSE(seen_not_asking & IOLoop::RDHUP);
+  io.remove_handler(asking.fds[0]);
+  io.remove_handler(not_asking.fds[0]);
+}
+
 TEST(IOLoopHandlerTest, UpdateHandlerOfUnknownFdThrowsSystemError) {
   IOLoop io;
   Pipe pipe;

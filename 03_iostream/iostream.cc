@@ -104,9 +104,7 @@ void IOStream::read_started() {
   if (dispatching_) return;
   size_t length = find_read_length();
   if (closed_) return;
-  if (length != kNotReady || transport_has_buffered_data()) {
-    schedule_dispatch();
-  }
+  if (length != kNotReady || should_read_again()) schedule_dispatch();
   update_io_state();
 }
 
@@ -268,6 +266,13 @@ void IOStream::handle_io(uint32_t events) {
     return;
   }
   if (events & IOLoop::READ) {
+    // Edge-triggered: new data arrived; it counts as unread until a read
+    // comes back short or with EAGAIN. RDHUP: the peer's FIN is queued
+    // behind it, and no later event will announce it.
+    if (edge_triggered_) {
+      fd_may_be_readable_ = true;
+      if (events & (IOLoop::RDHUP | IOLoop::ERROR)) peer_shut_down_ = true;
+    }
     read_to_buffer();
   } else if (events & IOLoop::ERROR) {
     handle_error_event();
@@ -333,13 +338,15 @@ void IOStream::update_io_state() {
   if (dispatching_ || closed_) return;
   uint32_t wanted = wanted_events();
   if (registered_ && wanted == registered_events_) return;
+  uint32_t mode = edge_triggered_ ? IOLoop::EDGE | IOLoop::RDHUP : 0;
   if (!registered_) {
     if (wanted == 0) return;  // Nothing to wait for yet: stay unregistered.
     // The loop points at this stream (no allocation); ~IOStream and close()
     // remove the handler, so the loop never calls a destroyed stream.
-    io_loop_.add_handler(socket_.get(), static_cast<IOHandler&>(*this), wanted);
+    io_loop_.add_handler(socket_.get(), static_cast<IOHandler&>(*this),
+                         wanted | mode);
   } else {
-    io_loop_.update_handler(socket_.get(), wanted);
+    io_loop_.update_handler(socket_.get(), wanted | mode);
   }
   registered_ = true;
   registered_events_ = static_cast<uint8_t>(wanted);
@@ -415,13 +422,19 @@ void IOStream::after_dispatch() {
   if (closed_) return;
   if (!has_queued_writes()) release_write_queue();  // Drained: recycle it.
   update_io_state();
-  // TLS may hold decrypted bytes the fd no longer announces: read them now.
-  if (read_kind_ != ReadKind::kNone && transport_has_buffered_data()) {
-    std::weak_ptr<IOStream> weak = weak_from_this();
-    io_loop_.add_callback([weak] {
-      if (auto self = weak.lock()) self->dispatch(IOLoop::READ);
-    });
-  }
+  // Bytes no event will announce (reading stopped before EAGAIN, or TLS
+  // holds decrypted ones): read them on the next iteration, after the
+  // loop's other fds had their turn.
+  if (should_read_again()) schedule_dispatch();
+}
+
+bool IOStream::should_read_again() const {
+  if (closed_ || connecting_) return false;
+  bool reading = read_kind_ != ReadKind::kNone;
+  if (reading && transport_has_buffered_data()) return true;
+  // Idle streams read too, up to one chunk, to notice the peer's close.
+  return fd_may_be_readable_ &&
+         (reading || buffer_.size() < idle_buffer_limit());
 }
 
 void IOStream::schedule_dispatch() {
@@ -431,7 +444,7 @@ void IOStream::schedule_dispatch() {
   io_loop_.add_callback([weak] {
     if (auto self = weak.lock()) {
       self->dispatch_scheduled_ = false;
-      self->dispatch(0);
+      self->dispatch(self->should_read_again() ? IOLoop::READ : 0);
     }
   });
 }

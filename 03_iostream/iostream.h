@@ -220,6 +220,10 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   void update_io_state();
   bool connecting() const { return connecting_; }
   bool dispatching() const { return dispatching_; }
+  // Watch the fd level-triggered, for a transport whose short reads do not
+  // mean "drained" (TLS returns one record at a time). Call it from the
+  // constructor, before anything registers the fd.
+  void use_level_triggered() { edge_triggered_ = false; }
 
  private:
   enum class ReadKind : uint8_t {
@@ -267,6 +271,10 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
     return read_chunk_size_ < max_buffer_size_ ? read_chunk_size_
                                                : max_buffer_size_;
   }
+  // True when the fd (or the transport) may hold bytes nobody has read yet
+  // and the stream wants them: the next dispatch must read without waiting
+  // for an event (see "Edge-triggered reads" in README.md).
+  bool should_read_again() const;
   size_t find_read_length();
   size_t find_delimiter(std::string_view data);
   size_t check_max_bytes(size_t length, size_t unread);
@@ -324,17 +332,23 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   Socket socket_;
   // The pending read (one at a time) and the flags, packed together.
   ReadKind read_kind_ = ReadKind::kNone;
-  bool read_partial_ = false;
   bool registered_ = false;  // The fd has a handler in io_loop_.
   bool closed_ = false;
-  bool close_done_ = false;  // The close callback has run.
-  bool connecting_ = false;
   bool dispatching_ = false;  // Inside dispatch(): defer callbacks.
   bool dispatch_scheduled_ = false;
-  bool flush_needed_ = false;      // Writes queued during this dispatch.
-  bool write_blocked_ = false;     // The last write hit EAGAIN; wait for WRITE.
-  bool use_writev_ = false;        // Not a socket (a pipe): writev, no sendmsg.
-  uint8_t registered_events_ = 0;  // What epoll watches when registered_.
+  bool flush_needed_ = false;   // Writes queued during this dispatch.
+  bool write_blocked_ = false;  // The last write hit EAGAIN; wait for WRITE.
+  // Edge-triggered only: the last READ event's data may not all have been
+  // read (no EAGAIN or short read since). No new event will say so.
+  bool fd_may_be_readable_ = false;
+  // Set once or rarely: one byte of bits.
+  bool read_partial_ : 1 = false;
+  bool close_done_ : 1 = false;  // The close callback has run.
+  bool connecting_ : 1 = false;
+  bool use_writev_ : 1 = false;      // Not a socket (a pipe): writev.
+  bool edge_triggered_ : 1 = true;   // Registered with IOLoop::EDGE.
+  bool peer_shut_down_ : 1 = false;  // Edge-triggered: an event had RDHUP.
+  uint8_t registered_events_ = 0;    // What epoll watches when registered_.
   static_assert((IOLoop::READ | IOLoop::WRITE) <= 0xff);
   // kBytes: how many bytes; kDelimiter/kMatch: max_bytes (0 = unlimited).
   size_t read_limit_ = 0;

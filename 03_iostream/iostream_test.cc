@@ -465,6 +465,51 @@ TEST_F(IOStreamTest, IdleStreamNoticesPeerClose) {
   EXPECT_FALSE(s->error());  // A clean EOF.
 }
 
+// ---- Edge-triggered reads (README.md "Edge-triggered reads"): bytes that
+// no new event will announce must still be read.
+
+// A read satisfied by a full recv leaves the rest in the socket; the next
+// read must fetch it although the peer sends nothing more.
+TEST_F(IOStreamTest, BytesLeftBehindASatisfiedReadAreReadWithoutANewEvent) {
+  auto [a, b] = unix_pair();
+  auto s = stream(std::move(a), kDefaultMaxBufferSize, /*chunk=*/4);
+  write_all(b.get(), "ab\ncd\nef\ngh\n");
+  std::vector<std::string> lines;
+  std::function<void(std::string_view)> on_line = [&](std::string_view line) {
+    lines.emplace_back(line);
+    if (lines.size() < 4) s->read_until("\n", on_line);
+  };
+  s->read_until("\n", on_line);
+  ASSERT_TRUE(run_until([&] { return lines.size() == 4; }));
+  EXPECT_EQ(lines, (std::vector<std::string>{"ab\n", "cd\n", "ef\n", "gh\n"}));
+}
+
+// Data and FIN queued before the stream first looks: one event announces
+// both, and a short read must not end the reading before EOF.
+TEST_F(IOStreamTest, FinQueuedBehindDataIsSeenWithoutANewEvent) {
+  auto [a, b] = unix_pair();
+  auto s = stream(std::move(a));
+  write_all(b.get(), "last words");
+  b.reset();
+  std::string all;
+  bool closed = false;
+  s->set_close_callback([&] { closed = true; });
+  s->read_until_close([&](std::string_view data) { all = data; });
+  ASSERT_TRUE(run_until([&] { return closed; }));
+  EXPECT_EQ(all, "last words");
+}
+
+TEST_F(IOStreamTest, IdleStreamSeesFinQueuedBehindData) {
+  auto [a, b] = unix_pair();
+  auto s = stream(std::move(a));
+  write_all(b.get(), "unread");
+  b.reset();
+  bool closed = false;
+  s->set_close_callback([&] { closed = true; });
+  ASSERT_TRUE(run_until([&] { return closed; }));
+  EXPECT_FALSE(s->error());
+}
+
 TEST_F(IOStreamTest, CloseCallbackRunsExactlyOnce) {
   auto [a, b] = unix_pair();
   auto s = stream(std::move(a));

@@ -4,6 +4,8 @@
 //
 //   READ event ─> read_to_buffer(): recv into buffer_ until the pending read
 //                 is satisfied, the socket is drained, or a per-event cap
+//                 (stopping before "drained" leaves fd_may_be_readable_ set:
+//                 the fd is edge-triggered, so after_dispatch reads on)
 //   run_pending ─> find_read_length(): the message length, or kNotReady
 //               ─> run_read_callback(): consume it, call back with a view
 #include <sys/socket.h>
@@ -74,19 +76,29 @@ void IOStream::read_to_buffer() {
     if (count < 0) {
       int error = errno;
       if (error == EINTR) continue;
-      if (error == EAGAIN || error == EWOULDBLOCK) return;
+      if (error == EAGAIN || error == EWOULDBLOCK) {
+        fd_may_be_readable_ = false;
+        return;
+      }
       close(transport_error(error));
       return;
     }
     buffer_.commit(static_cast<size_t>(count));
     total += static_cast<size_t>(count);
-    // Nobody reads: keep one chunk (the peer may close next); the level-
-    // triggered READ brings the rest.
+    // A short read emptied the socket: the kernel hands over all it has,
+    // and data arriving later is a new edge. Not so for a FIN that is
+    // already queued (it was announced with the data: RDHUP) — read on to
+    // see EOF — nor for TLS, which returns a record at a time (SSLIOStream
+    // is level-triggered).
+    if (static_cast<size_t>(count) < want && !transport_has_buffered_data() &&
+        !peer_shut_down_) {
+      fd_may_be_readable_ = false;
+      return;
+    }
+    // Nobody reads: keep one chunk (the peer may close next); the rest
+    // waits in the socket until a read starts (should_read_again).
     if (read_kind_ == ReadKind::kNone) return;
     if (find_read_length() != kNotReady || closed_) return;
-    bool drained =
-        static_cast<size_t>(count) < want && !transport_has_buffered_data();
-    if (drained) return;
     if (total >= kMaxReadPerEvent &&
         (read_kind_ != ReadKind::kBytes || buffer_.size() >= read_limit_)) {
       return;

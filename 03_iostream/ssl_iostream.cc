@@ -143,6 +143,9 @@ SSLIOStream::SSLIOStream(Socket socket, bssl::UniquePtr<SSL> ssl, bool server,
     : IOStream(std::move(socket), io_loop, max_buffer_size, read_chunk_size),
       ssl_(std::move(ssl)),
       server_(server) {
+  // SSL_read returns one record at a time, so a short read does not mean
+  // the socket is drained: stay level-triggered.
+  use_level_triggered();
   BIO* bio = BIO_new(socket_bio_method());
   if (bio == nullptr) throw std::runtime_error("SSLIOStream: BIO_new failed");
   BIO_set_data(bio, reinterpret_cast<void*>(static_cast<intptr_t>(fd())));

@@ -3,6 +3,7 @@
 // __wrap_read for read and __real_read for the original).
 #include "hardening/fault/syscall_faults.h"
 
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -22,6 +23,7 @@ ssize_t __real_send(int fd, const void* buffer, size_t size, int flags);
 int __real_accept4(int fd, sockaddr* address, socklen_t* length, int flags);
 int __real_epoll_wait(int epfd, epoll_event* events, int maxevents,
                       int timeout);
+int __real_epoll_ctl(int epfd, int op, int fd, epoll_event* event);
 int __real_close(int fd);
 }
 
@@ -49,6 +51,92 @@ std::vector<bool>& server_fds() {
 bool is_server_fd(int fd) {
   return fd >= 0 && static_cast<size_t>(fd) < server_fds().size() &&
          server_fds()[static_cast<size_t>(fd)];
+}
+
+// ---- Edges owed to edge-triggered fds
+//
+// A faked EAGAIN or short count on an fd registered with EPOLLET looks to
+// the stream like "drained": it waits for the next edge. The kernel never
+// lies like that — had the socket come up short, the data arriving after
+// the call would have raised that edge — so the harness raises it: the next
+// epoll_wait reports the fd (if it is still ready for that direction and
+// registered for it). The stream then sees what a real short read followed
+// by more data gives it: "reading stopped, then a new event".
+struct Registration {
+  int epoll_fd = -1;
+  epoll_event event{};
+  uint32_t owed = 0;  // EPOLLIN/EPOLLOUT edges to report.
+};
+
+std::vector<Registration>& registrations() {
+  static std::vector<Registration> table(1 << 20);
+  return table;
+}
+
+std::vector<int>& owing_fds() {
+  static std::vector<int> fds;
+  return fds;
+}
+
+Registration* registration(int fd) {
+  if (fd < 0 || static_cast<size_t>(fd) >= registrations().size())
+    return nullptr;
+  return &registrations()[static_cast<size_t>(fd)];
+}
+
+void owe_edge(int fd, uint32_t direction) {
+  Registration* entry = registration(fd);
+  if (entry == nullptr || entry->epoll_fd < 0) return;
+  if ((entry->event.events & EPOLLET) == 0) return;  // Level: reported anyway.
+  if (entry->owed == 0) owing_fds().push_back(fd);
+  entry->owed |= direction;
+}
+
+// Adds the owed edges of `epoll_fd`'s fds to `events` (count used of
+// `capacity`); returns the new count. An edge that does not fit stays owed.
+int report_owed_edges(int epoll_fd, epoll_event* events, int count,
+                      int capacity) {
+  std::vector<int> still_owing;
+  for (int fd : owing_fds()) {
+    Registration& entry = registrations()[static_cast<size_t>(fd)];
+    if (entry.epoll_fd != epoll_fd) {
+      if (entry.owed != 0) still_owing.push_back(fd);
+      continue;
+    }
+    pollfd probe{fd, static_cast<short>(entry.owed), 0};
+    uint32_t ready = 0;
+    if (::poll(&probe, 1, 0) == 1)
+      ready = static_cast<uint32_t>(probe.revents) & entry.event.events;
+    ready &= EPOLLIN | EPOLLOUT;
+    if (ready == 0) {  // Not ready, or no longer watched: nothing owed.
+      entry.owed = 0;
+      continue;
+    }
+    epoll_event* slot = nullptr;
+    for (int i = 0; i < count; ++i) {
+      if (events[i].data.u64 == entry.event.data.u64) slot = &events[i];
+    }
+    if (slot == nullptr && count < capacity) {
+      slot = &events[count++];
+      *slot = epoll_event{0, entry.event.data};
+    }
+    if (slot == nullptr) {
+      still_owing.push_back(fd);
+      continue;
+    }
+    slot->events |= ready;
+    entry.owed = 0;
+  }
+  owing_fds().swap(still_owing);
+  return count;
+}
+
+bool owes_edges(int epoll_fd) {
+  for (int fd : owing_fds()) {
+    if (registrations()[static_cast<size_t>(fd)].epoll_fd == epoll_fd)
+      return true;
+  }
+  return false;
 }
 
 // The fault to inject into this call (kNone for most calls).
@@ -165,6 +253,10 @@ using eddy::fault::fail_with;
 using eddy::fault::Fault;
 using eddy::fault::is_server_fd;
 using eddy::fault::next_fault;
+using eddy::fault::owe_edge;
+using eddy::fault::owes_edges;
+using eddy::fault::registration;
+using eddy::fault::report_owed_edges;
 using eddy::fault::server_fds;
 using eddy::fault::short_size;
 using eddy::fault::Syscall;
@@ -175,6 +267,8 @@ extern "C" {
 ssize_t __wrap_read(int fd, void* buffer, size_t size) {
   if (is_server_fd(fd)) {
     Fault fault = next_fault(Syscall::kRead);
+    if (fault == Fault::kEagain || fault == Fault::kShort)
+      owe_edge(fd, EPOLLIN);
     if (fail_with(fault)) return -1;
     if (fault == Fault::kShort) size = short_size(Syscall::kRead, size);
   }
@@ -202,6 +296,8 @@ ssize_t __wrap_send(int fd, const void* buffer, size_t size, int flags) {
 ssize_t __wrap_sendmsg(int fd, const msghdr* message, int flags) {
   if (is_server_fd(fd)) {
     Fault fault = next_fault(Syscall::kWrite);
+    if (fault == Fault::kEagain || fault == Fault::kShort)
+      owe_edge(fd, EPOLLOUT);
     if (fail_with(fault)) return -1;
     if (fault == Fault::kShort) {
       std::vector<iovec> cut;
@@ -222,6 +318,8 @@ ssize_t __wrap_sendmsg(int fd, const msghdr* message, int flags) {
 ssize_t __wrap_writev(int fd, const iovec* iov, int iovcnt) {
   if (is_server_fd(fd)) {
     Fault fault = next_fault(Syscall::kWrite);
+    if (fault == Fault::kEagain || fault == Fault::kShort)
+      owe_edge(fd, EPOLLOUT);
     if (fail_with(fault)) return -1;
     if (fault == Fault::kShort) {
       std::vector<iovec> cut;
@@ -248,12 +346,30 @@ int __wrap_epoll_wait(int epfd, epoll_event* events, int maxevents,
   Fault fault = next_fault(Syscall::kEpollWait);
   if (fail_with(fault)) return -1;
   if (fault == Fault::kShort) maxevents = 1;
-  return __real_epoll_wait(epfd, events, maxevents, timeout);
+  bool owing = owes_edges(epfd);
+  int count = __real_epoll_wait(epfd, events, maxevents, owing ? 0 : timeout);
+  if (!owing || count < 0) return count;
+  return report_owed_edges(epfd, events, count, maxevents);
+}
+
+int __wrap_epoll_ctl(int epfd, int op, int fd, epoll_event* event) {
+  int result = __real_epoll_ctl(epfd, op, fd, event);
+  auto* entry = registration(fd);
+  if (result == 0 && entry != nullptr) {
+    if (op == EPOLL_CTL_DEL) {
+      *entry = {};
+    } else {
+      entry->epoll_fd = epfd;
+      entry->event = *event;
+    }
+  }
+  return result;
 }
 
 int __wrap_close(int fd) {
   if (fd >= 0 && static_cast<size_t>(fd) < server_fds().size())
     server_fds()[static_cast<size_t>(fd)] = false;
+  if (auto* entry = registration(fd)) *entry = {};  // The kernel forgets it.
   return __real_close(fd);
 }
 

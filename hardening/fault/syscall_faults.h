@@ -20,6 +20,13 @@
 // without doing it; kEmfile likewise (accept4); kShort does the call with a
 // smaller size (1..7 bytes for reads and writes, one event for epoll_wait).
 //
+// Edge-triggered fds (IOStream registers with EPOLLET): a faked EAGAIN or
+// short read/write leaves bytes (or send space) that no new edge would
+// announce, which a real socket never does. The harness therefore records
+// registrations (epoll_ctl is wrapped too) and, after such a fault, reports
+// the fd in the next epoll_wait if it is still ready for that direction:
+// exactly what a real short call followed by more data produces.
+//
 // Threads: one test thread; the counters are not synchronised.
 #ifndef EDDY_HARDENING_FAULT_SYSCALL_FAULTS_H_
 #define EDDY_HARDENING_FAULT_SYSCALL_FAULTS_H_
