@@ -413,7 +413,7 @@ void IOLoop::dispatch_events(int count) {
     // Skip fds removed (or removed and re-added) by an earlier handler.
     if (!has_handler(fd) || handlers_[fd].generation != generation) continue;
     IOHandler* handler = handlers_[fd].handler;
-    uint32_t events = event.events & (READ | WRITE | ERROR | RDHUP);
+    uint32_t events = event.events & (READ | WRITE | ERROR | RDHUP | PRI);
     run_guarded("I/O handler", [&] { handler->handle_events(fd, events); });
   }
   dispatching_ = false;

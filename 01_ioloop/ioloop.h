@@ -78,6 +78,10 @@ class IOLoop {
   // both the last data and the FIN is all the handler will get, so it must
   // read until read() returns 0, not stop at a short read.
   static constexpr uint32_t RDHUP = EPOLLRDHUP;
+  // (Addition.) TCP urgent data is pending (EPOLLPRI), reported only to
+  // handlers that ask for it. read() stops short at the urgent mark, so an
+  // EDGE handler must not take that short read for "drained".
+  static constexpr uint32_t PRI = EPOLLPRI;
 
   using Handler = std::function<void(int fd, uint32_t events)>;
   using Callback = std::function<void()>;

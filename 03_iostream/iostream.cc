@@ -265,14 +265,17 @@ void IOStream::handle_io(uint32_t events) {
     if (events & (IOLoop::WRITE | IOLoop::ERROR)) handle_connect();
     return;
   }
+  // Edge-triggered: a short read proves the socket empty, except behind a
+  // FIN (RDHUP) or an error, which stay readable with no later event, and
+  // around TCP urgent data (PRI), where read() stops at the urgent mark.
+  if (edge_triggered_ &&
+      (events & (IOLoop::RDHUP | IOLoop::PRI | IOLoop::ERROR))) {
+    read_to_eagain_ = true;
+  }
   if (events & IOLoop::READ) {
-    // Edge-triggered: new data arrived; it counts as unread until a read
-    // comes back short or with EAGAIN. RDHUP: the peer's FIN is queued
-    // behind it, and no later event will announce it.
-    if (edge_triggered_) {
-      fd_may_be_readable_ = true;
-      if (events & (IOLoop::RDHUP | IOLoop::ERROR)) peer_shut_down_ = true;
-    }
+    // New data arrived; it counts as unread until a read comes back short
+    // or with EAGAIN.
+    if (edge_triggered_) fd_may_be_readable_ = true;
     read_to_buffer();
   } else if (events & IOLoop::ERROR) {
     handle_error_event();
@@ -338,7 +341,8 @@ void IOStream::update_io_state() {
   if (dispatching_ || closed_) return;
   uint32_t wanted = wanted_events();
   if (registered_ && wanted == registered_events_) return;
-  uint32_t mode = edge_triggered_ ? IOLoop::EDGE | IOLoop::RDHUP : 0;
+  uint32_t mode =
+      edge_triggered_ ? IOLoop::EDGE | IOLoop::RDHUP | IOLoop::PRI : 0;
   if (!registered_) {
     if (wanted == 0) return;  // Nothing to wait for yet: stay unregistered.
     // The loop points at this stream (no allocation); ~IOStream and close()

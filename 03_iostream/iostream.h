@@ -345,10 +345,12 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   bool read_partial_ : 1 = false;
   bool close_done_ : 1 = false;  // The close callback has run.
   bool connecting_ : 1 = false;
-  bool use_writev_ : 1 = false;      // Not a socket (a pipe): writev.
-  bool edge_triggered_ : 1 = true;   // Registered with IOLoop::EDGE.
-  bool peer_shut_down_ : 1 = false;  // Edge-triggered: an event had RDHUP.
-  uint8_t registered_events_ = 0;    // What epoll watches when registered_.
+  bool use_writev_ : 1 = false;     // Not a socket (a pipe): writev.
+  bool edge_triggered_ : 1 = true;  // Registered with IOLoop::EDGE.
+  // Edge-triggered: an event carried RDHUP, PRI or ERROR, so a short read
+  // no longer proves the socket empty; read until EAGAIN or EOF.
+  bool read_to_eagain_ : 1 = false;
+  uint8_t registered_events_ = 0;  // What epoll watches when registered_.
   static_assert((IOLoop::READ | IOLoop::WRITE) <= 0xff);
   // kBytes: how many bytes; kDelimiter/kMatch: max_bytes (0 = unlimited).
   size_t read_limit_ = 0;

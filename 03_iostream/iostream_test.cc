@@ -499,6 +499,21 @@ TEST_F(IOStreamTest, FinQueuedBehindDataIsSeenWithoutANewEvent) {
   EXPECT_EQ(all, "last words");
 }
 
+// TCP urgent data: read() stops short at the urgent mark with bytes behind
+// it, and no new event comes for them (PRI says so). The urgent byte itself
+// is not part of the stream (no SO_OOBINLINE).
+TEST_F(IOStreamTest, BytesBehindTcpUrgentDataAreRead) {
+  auto [a, b] = tcp_pair();
+  auto s = stream(std::move(a));
+  ASSERT_EQ(::send(b.get(), "ab", 2, 0), 2);
+  ASSERT_EQ(::send(b.get(), "X", 1, MSG_OOB), 1);
+  ASSERT_EQ(::send(b.get(), "cd\n", 3, 0), 3);
+  std::string line;
+  s->read_until("\n", [&](std::string_view data) { line = data; });
+  ASSERT_TRUE(run_until([&] { return !line.empty(); }));
+  EXPECT_EQ(line, "abcd\n");
+}
+
 TEST_F(IOStreamTest, IdleStreamSeesFinQueuedBehindData) {
   auto [a, b] = unix_pair();
   auto s = stream(std::move(a));

@@ -86,12 +86,12 @@ void IOStream::read_to_buffer() {
     buffer_.commit(static_cast<size_t>(count));
     total += static_cast<size_t>(count);
     // A short read emptied the socket: the kernel hands over all it has,
-    // and data arriving later is a new edge. Not so for a FIN that is
-    // already queued (it was announced with the data: RDHUP) — read on to
-    // see EOF — nor for TLS, which returns a record at a time (SSLIOStream
+    // and data arriving later is a new edge. Not so once an event said a
+    // FIN or urgent data is queued (read_to_eagain_: read on to EOF or
+    // EAGAIN), nor for TLS, which returns a record at a time (SSLIOStream
     // is level-triggered).
     if (static_cast<size_t>(count) < want && !transport_has_buffered_data() &&
-        !peer_shut_down_) {
+        !read_to_eagain_) {
       fd_may_be_readable_ = false;
       return;
     }
