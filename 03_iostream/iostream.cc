@@ -69,6 +69,14 @@ IOStream::IOStream(Socket socket, IOLoop& io_loop, size_t max_buffer_size,
   if (flags >= 0 && (flags & O_NONBLOCK) == 0) {
     ::fcntl(socket_.get(), F_SETFL, flags | O_NONBLOCK);
   }
+  // Edge-triggered only where a short read proves the fd empty: TCP. A unix
+  // socket stops short at a passed descriptor or a change of sender
+  // (SO_PASSCRED), a tty at a line: those stay level-triggered.
+  int protocol = 0;
+  socklen_t length = sizeof protocol;
+  edge_triggered_ = ::getsockopt(socket_.get(), SOL_SOCKET, SO_PROTOCOL,
+                                 &protocol, &length) == 0 &&
+                    protocol == IPPROTO_TCP;
 }
 
 IOStream::~IOStream() {
@@ -363,7 +371,9 @@ void IOStream::handle_events(int, uint32_t events) { dispatch(events); }
 
 void IOStream::dispatch(uint32_t events) {
   std::shared_ptr<IOStream> self = shared_from_this();  // 1
-  if (dispatching_) return;  // Only if a callback ran the loop: refuse.
+  // Never nested: the loop cannot be run from inside one of its callbacks
+  // (start and run_until throw), so no event reaches a dispatching stream.
+  if (dispatching_) return;
   dispatching_ = true;
   if (events != 0 && !closed_) handle_io(events);  // 2
   run_pending();                                   // 3

@@ -58,6 +58,12 @@
 // one read_chunk_size; then the stream stops watching READ until a read is
 // started, and TCP flow control holds the peer back (a client pipelining
 // megabytes into an idle connection costs one chunk, not max_buffer_size).
+//
+// A TCP stream registers edge-triggered (IOLoop::EDGE, with RDHUP and PRI):
+// it remembers itself when it stopped reading before the socket was empty
+// and reads on from its next dispatch (README.md, "Edge-triggered reads").
+// Other fds (unix sockets, pipes) and SSLIOStream are level-triggered, as
+// Tornado's streams, because a short read there does not prove the fd empty.
 #ifndef EDDY_03_IOSTREAM_IOSTREAM_H_
 #define EDDY_03_IOSTREAM_IOSTREAM_H_
 
@@ -345,8 +351,8 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   bool read_partial_ : 1 = false;
   bool close_done_ : 1 = false;  // The close callback has run.
   bool connecting_ : 1 = false;
-  bool use_writev_ : 1 = false;     // Not a socket (a pipe): writev.
-  bool edge_triggered_ : 1 = true;  // Registered with IOLoop::EDGE.
+  bool use_writev_ : 1 = false;      // Not a socket (a pipe): writev.
+  bool edge_triggered_ : 1 = false;  // TCP: registered with IOLoop::EDGE.
   // Edge-triggered: an event carried RDHUP, PRI or ERROR, so a short read
   // no longer proves the socket empty; read until EAGAIN or EOF.
   bool read_to_eagain_ : 1 = false;

@@ -6,11 +6,14 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "02_netutil/netutil.h"
@@ -466,12 +469,13 @@ TEST_F(IOStreamTest, IdleStreamNoticesPeerClose) {
 }
 
 // ---- Edge-triggered reads (README.md "Edge-triggered reads"): bytes that
-// no new event will announce must still be read.
+// no new event will announce must still be read. TCP streams are
+// edge-triggered; the tests use TCP pairs.
 
 // A read satisfied by a full recv leaves the rest in the socket; the next
 // read must fetch it although the peer sends nothing more.
 TEST_F(IOStreamTest, BytesLeftBehindASatisfiedReadAreReadWithoutANewEvent) {
-  auto [a, b] = unix_pair();
+  auto [a, b] = tcp_pair();
   auto s = stream(std::move(a), kDefaultMaxBufferSize, /*chunk=*/4);
   write_all(b.get(), "ab\ncd\nef\ngh\n");
   std::vector<std::string> lines;
@@ -487,7 +491,7 @@ TEST_F(IOStreamTest, BytesLeftBehindASatisfiedReadAreReadWithoutANewEvent) {
 // Data and FIN queued before the stream first looks: one event announces
 // both, and a short read must not end the reading before EOF.
 TEST_F(IOStreamTest, FinQueuedBehindDataIsSeenWithoutANewEvent) {
-  auto [a, b] = unix_pair();
+  auto [a, b] = tcp_pair();
   auto s = stream(std::move(a));
   write_all(b.get(), "last words");
   b.reset();
@@ -515,7 +519,7 @@ TEST_F(IOStreamTest, BytesBehindTcpUrgentDataAreRead) {
 }
 
 TEST_F(IOStreamTest, IdleStreamSeesFinQueuedBehindData) {
-  auto [a, b] = unix_pair();
+  auto [a, b] = tcp_pair();
   auto s = stream(std::move(a));
   write_all(b.get(), "unread");
   b.reset();
@@ -523,6 +527,49 @@ TEST_F(IOStreamTest, IdleStreamSeesFinQueuedBehindData) {
   s->set_close_callback([&] { closed = true; });
   ASSERT_TRUE(run_until([&] { return closed; }));
   EXPECT_FALSE(s->error());
+}
+
+// A unix socket stops a read short after a message that carried a file
+// descriptor, with more bytes behind it: such streams stay level-triggered.
+TEST_F(IOStreamTest, BytesBehindAnFdPassingMessageAreRead) {
+  auto [a, b] = unix_pair();
+  auto s = stream(std::move(a));
+  char data[] = "ab";
+  iovec iov{data, 2};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  header->cmsg_level = SOL_SOCKET;
+  header->cmsg_type = SCM_RIGHTS;
+  header->cmsg_len = CMSG_LEN(sizeof(int));
+  int passed = 0;  // stdin; the reader drops it unread.
+  std::memcpy(CMSG_DATA(header), &passed, sizeof passed);
+  ASSERT_EQ(::sendmsg(b.get(), &message, 0), 2);
+  write_all(b.get(), "cd\n");
+  std::string line;
+  s->read_until("\n", [&](std::string_view got) { line = got; });
+  ASSERT_TRUE(run_until([&] { return !line.empty(); }));
+  EXPECT_EQ(line, "abcd\n");
+}
+
+TEST_F(IOStreamTest, ThrowingMatcherClosesTheStream) {
+  auto [a, b] = unix_pair();
+  auto s = stream(std::move(a));
+  bool closed = false, called = false;
+  s->set_close_callback([&] { closed = true; });
+  write_all(b.get(), "data");
+  s->read_until_match(
+      [](std::string_view, size_t) -> size_t {
+        throw std::runtime_error("matcher failed");
+      },
+      [&](std::string_view) { called = true; });
+  ASSERT_TRUE(run_until([&] { return closed; }));
+  EXPECT_FALSE(called);
+  EXPECT_EQ(s->error(), std::make_error_code(std::errc::operation_canceled));
 }
 
 TEST_F(IOStreamTest, CloseCallbackRunsExactlyOnce) {

@@ -120,7 +120,14 @@ size_t IOStream::find_read_length() {
       return check_max_bytes(find_delimiter(data), data.size());
     case ReadKind::kMatch: {
       if (scan_from_ == data.size() && scan_from_ != 0) return kNotReady;
-      size_t length = data.empty() ? 0 : read_matcher_(data, scan_from_);
+      size_t length = 0;
+      try {
+        if (!data.empty()) length = read_matcher_(data, scan_from_);
+      } catch (...) {
+        // A user's matcher threw: the stream closes, as for a callback.
+        callback_failed(std::current_exception());
+        return kNotReady;
+      }
       if (length > data.size()) length = 0;  // A broken matcher: not found.
       if (length == 0) scan_from_ = data.size();
       return check_max_bytes(length == 0 ? kNotReady : length, data.size());
