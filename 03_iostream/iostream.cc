@@ -501,8 +501,8 @@ void IOStream::handle_connect() {
   on_connected();
 }
 
-// ERROR without READ: a write-only fd (a pipe whose reader left) or a socket
-// error with nothing to read. Let a write report it, or ask the socket.
+// ERROR without READ: a pipe whose other end left, or a socket error with
+// nothing to read. Let a write report it, or ask the socket (or the pipe).
 void IOStream::handle_error_event() {
   if (has_queued_writes() && transport_ready()) {
     write_blocked_ = false;
@@ -512,7 +512,10 @@ void IOStream::handle_error_event() {
   int error = 0;
   socklen_t length = sizeof error;
   if (::getsockopt(socket_.get(), SOL_SOCKET, SO_ERROR, &error, &length) < 0) {
-    error = EPIPE;  // Not a socket: a pipe whose reader has gone.
+    // Not a socket: a pipe. HUP without READ on its read end means empty
+    // and no writer left: a clean EOF. On its write end: the reader left.
+    int mode = ::fcntl(socket_.get(), F_GETFL);
+    error = mode >= 0 && (mode & O_ACCMODE) == O_RDONLY ? 0 : EPIPE;
   }
   // SO_ERROR 0 with a hangup: both directions were shut down cleanly.
   close(error == 0 ? std::error_code()

@@ -457,6 +457,24 @@ TEST_F(IOStreamTest, WriteToPipeWhoseReaderLeftDoesNotKillTheProcess) {
   EXPECT_EQ(s->error(), std::errc::broken_pipe);
 }
 
+// A pipe's read end at EOF reports only HUP (no READ): that is a clean
+// end of stream, as for a socket, not a broken pipe.
+TEST_F(IOStreamTest, PipeWriterClosingIsACleanEof) {
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
+  auto s = stream(Socket(fds[0]));
+  ASSERT_EQ(::write(fds[1], "tail", 4), 4);
+  std::string all;
+  bool closed = false;
+  s->set_close_callback([&] { closed = true; });
+  s->read_until_close([&](std::string_view data) { all = data; });
+  drain_into(s);  // The data is read; only the HUP will come.
+  ::close(fds[1]);
+  ASSERT_TRUE(run_until([&] { return closed; }));
+  EXPECT_EQ(all, "tail");
+  EXPECT_FALSE(s->error()) << s->error().message();
+}
+
 TEST_F(IOStreamTest, IdleStreamNoticesPeerClose) {
   auto [a, b] = unix_pair();
   auto s = stream(std::move(a));
