@@ -437,8 +437,8 @@ void IOStream::after_dispatch() {
   if (!has_queued_writes()) release_write_queue();  // Drained: recycle it.
   update_io_state();
   // Bytes no event will announce (reading stopped before EAGAIN, or TLS
-  // holds decrypted ones): read them on the next iteration, after the
-  // loop's other fds had their turn.
+  // holds decrypted ones): read them from a scheduled dispatch, which runs
+  // with the loop's callbacks, after the other fds of this batch.
   if (should_read_again()) schedule_dispatch();
 }
 

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <unordered_map>
 #include <vector>
 
 extern "C" {
@@ -68,8 +69,9 @@ struct Registration {
   uint32_t owed = 0;  // EPOLLIN/EPOLLOUT edges to report.
 };
 
-std::vector<Registration>& registrations() {
-  static std::vector<Registration> table(1 << 20);
+// Server connections' epoll registrations, by fd.
+std::unordered_map<int, Registration>& registrations() {
+  static std::unordered_map<int, Registration> table;
   return table;
 }
 
@@ -79,14 +81,13 @@ std::vector<int>& owing_fds() {
 }
 
 Registration* registration(int fd) {
-  if (fd < 0 || static_cast<size_t>(fd) >= registrations().size())
-    return nullptr;
-  return &registrations()[static_cast<size_t>(fd)];
+  auto found = registrations().find(fd);
+  return found == registrations().end() ? nullptr : &found->second;
 }
 
 void owe_edge(int fd, uint32_t direction) {
   Registration* entry = registration(fd);
-  if (entry == nullptr || entry->epoll_fd < 0) return;
+  if (entry == nullptr) return;
   if ((entry->event.events & EPOLLET) == 0) return;  // Level: reported anyway.
   if (entry->owed == 0) owing_fds().push_back(fd);
   entry->owed |= direction;
@@ -98,9 +99,11 @@ int report_owed_edges(int epoll_fd, epoll_event* events, int count,
                       int capacity) {
   std::vector<int> still_owing;
   for (int fd : owing_fds()) {
-    Registration& entry = registrations()[static_cast<size_t>(fd)];
+    Registration* found = registration(fd);
+    if (found == nullptr || found->owed == 0) continue;  // Closed since.
+    Registration& entry = *found;
     if (entry.epoll_fd != epoll_fd) {
-      if (entry.owed != 0) still_owing.push_back(fd);
+      still_owing.push_back(fd);
       continue;
     }
     pollfd probe{fd, static_cast<short>(entry.owed), 0};
@@ -133,8 +136,8 @@ int report_owed_edges(int epoll_fd, epoll_event* events, int count,
 
 bool owes_edges(int epoll_fd) {
   for (int fd : owing_fds()) {
-    if (registrations()[static_cast<size_t>(fd)].epoll_fd == epoll_fd)
-      return true;
+    Registration* entry = registration(fd);
+    if (entry != nullptr && entry->epoll_fd == epoll_fd) return true;
   }
   return false;
 }
@@ -255,7 +258,8 @@ using eddy::fault::is_server_fd;
 using eddy::fault::next_fault;
 using eddy::fault::owe_edge;
 using eddy::fault::owes_edges;
-using eddy::fault::registration;
+using eddy::fault::Registration;
+using eddy::fault::registrations;
 using eddy::fault::report_owed_edges;
 using eddy::fault::server_fds;
 using eddy::fault::short_size;
@@ -354,13 +358,13 @@ int __wrap_epoll_wait(int epfd, epoll_event* events, int maxevents,
 
 int __wrap_epoll_ctl(int epfd, int op, int fd, epoll_event* event) {
   int result = __real_epoll_ctl(epfd, op, fd, event);
-  auto* entry = registration(fd);
-  if (result == 0 && entry != nullptr) {
+  if (result == 0 && is_server_fd(fd)) {
     if (op == EPOLL_CTL_DEL) {
-      *entry = {};
+      registrations().erase(fd);
     } else {
-      entry->epoll_fd = epfd;
-      entry->event = *event;
+      Registration& entry = registrations()[fd];  // Keeps what is owed.
+      entry.epoll_fd = epfd;
+      entry.event = *event;
     }
   }
   return result;
@@ -369,7 +373,7 @@ int __wrap_epoll_ctl(int epfd, int op, int fd, epoll_event* event) {
 int __wrap_close(int fd) {
   if (fd >= 0 && static_cast<size_t>(fd) < server_fds().size())
     server_fds()[static_cast<size_t>(fd)] = false;
-  if (auto* entry = registration(fd)) *entry = {};  // The kernel forgets it.
+  registrations().erase(fd);  // The kernel forgets the registration too.
   return __real_close(fd);
 }
 
