@@ -6,6 +6,8 @@
 #                 fails cleanly: exit status 1 within STARTER_TIMEOUT seconds
 #                 (default 120), GoogleTest reports FAILED cases, and the
 #                 output names the missing piece ("TODO(lab LAB)").
+#   pass LAB      each BINARY (a graded test built on lab LAB's reference
+#                 solution) passes.
 #   manifest FILE the test cases the BINARYs hold (--gtest_list_tests) are
 #                 exactly FILE's lines, `<label> <Suite.Case>`.
 set -uo pipefail
@@ -58,6 +60,19 @@ case "$mode" in
         status=1
       else
         echo "ok: $label fails $((failed / 2)) test case(s) on the starter of lab $what."
+      fi
+    done
+    ;;
+  pass)
+    while [[ $# -ge 2 ]]; do
+      label="$1" binary="$2"
+      shift 2
+      if out="$(timeout --kill-after=5 "${SOLUTION_TIMEOUT:-240}" "$binary" 2>&1)"; then
+        echo "ok: $label passes on the reference solution of lab $what."
+      else
+        echo "$out" | tail -60
+        echo "FAIL: $label fails on the reference solution of lab $what." >&2
+        status=1
       fi
     done
     ;;

@@ -12,6 +12,11 @@ A lab is described once, in `NN_name/lab/lab.bzl`, by a dict named LAB:
         "student": ["loop_turn.cc"],       # files of //01_ioloop/lab: the
                                            # student's (starters here)
         "tests": ["//01_ioloop:ioloop_test"],  # the graded test targets
+        "solution": ["loop_turn.cc"],      # optional: files of
+                                           # //solutions/01_ioloop/lab, a
+                                           # reference solution in the
+                                           # lab's own style (default: the
+                                           # production files are it)
     }
 
 (plain literals only: tools/grade and tools/handout read the same file.)
@@ -29,6 +34,8 @@ and in //solutions/NN_name/lab (not in a handout):
   lab_starter_fails_test   every graded test, built with the starter,
                            fails cleanly with "TODO(lab NN)" in its output
                            (no crash, no hang): the tests are not vacuous.
+  lab_solution_test        every graded test, built with the reference
+                           solution (LAB["solution"]), passes.
 
 and in //NN_name/lab:
 
@@ -47,11 +54,15 @@ def _lab_flag_impl(ctx):
     _ignore = [ctx]  # @unused
     return []
 
-# A boolean command-line flag, --//tools/lab:labNN=true (see .bazelrc).
+# Where lab NN's piece comes from: --//tools/lab:labNN=production (the
+# default), =student (NN_name/lab/, what --config=labNN sets) or =solution
+# (solutions/NN_name/lab/, the teacher's reference, for lab_solution_test).
 lab_flag = rule(
     implementation = _lab_flag_impl,
-    build_setting = config.bool(flag = True),
+    build_setting = config.string(flag = True),
 )
+
+SOURCES = ["production", "student", "solution"]
 
 def lab_srcs(lab, production = None, student = None):
     """The sources of a lab piece, for the srcs of the library that holds it.
@@ -71,22 +82,28 @@ def lab_srcs(lab, production = None, student = None):
     student_labels = ["//%s/lab:%s" % (lab["package"], f) for f in student]
     if HANDOUT:
         return student_labels
+    if "solution" in lab and production == lab["production"]:
+        solution = ["//solutions/%s/lab:%s" % (lab["package"], f) for f in lab["solution"]]
+    else:
+        solution = production
     return select({
         "//tools/lab:lab%s_student" % lab["lab"]: student_labels,
+        "//tools/lab:lab%s_solution" % lab["lab"]: solution,
         "//conditions:default": production,
     })
 
 # ---- The checks ---------------------------------------------------------------
 
-def _to_starters_impl(settings, attr):
+def _to_lab_sources_impl(settings, attr):
     values = {flag: settings[flag] for flag in _FLAGS}
     for lab in attr.labs:
-        values["//tools/lab:lab" + lab] = True
+        values["//tools/lab:lab" + lab] = attr.sources
     return values
 
-# Builds the graded tests with the named labs' student files (the starters).
-_to_starters = transition(
-    implementation = _to_starters_impl,
+# Builds the graded tests with the named labs' pieces taken from
+# attr.sources: "student" (the starters) or "solution".
+_to_lab_sources = transition(
+    implementation = _to_lab_sources_impl,
     inputs = _FLAGS,
     outputs = _FLAGS,
 )
@@ -123,12 +140,13 @@ _COMMON_ATTRS = {
     ),
 }
 
-_starter_check_test = rule(
+_lab_check_test = rule(
     implementation = _check_cases_test_impl,
     test = True,
     attrs = dict(_COMMON_ATTRS, **{
         "labs": attr.string_list(mandatory = True),
-        "tests": attr.label_list(cfg = _to_starters, mandatory = True),
+        "sources": attr.string(mandatory = True, values = ["student", "solution"]),
+        "tests": attr.label_list(cfg = _to_lab_sources, mandatory = True),
         "_allowlist_function_transition": attr.label(
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
         ),
@@ -151,11 +169,30 @@ def lab_starter_fails_test(name, lab, size = "medium", tests = None):
     Tagged "lab_check": .ci/run's sanitizer runs leave it out (it proves the
     tests are not vacuous, which does not change under a sanitizer).
     """
-    _starter_check_test(
+    _lab_check_test(
         name = name,
         mode = "starter",
         what = lab["lab"],
         labs = [lab["lab"]],
+        sources = "student",
+        tests = lab["tests"] if tests == None else tests,
+        size = size,
+        tags = ["lab_check"],
+    )
+
+def lab_solution_test(name, lab, size = "medium", tests = None):
+    """Every graded test of `lab`, built on its reference solution, passes.
+
+    The solution is LAB["solution"] (files of //solutions/NN_name/lab); a lab
+    without one is solved by its production files, which //... tests anyway.
+    Tagged "lab_check", as lab_starter_fails_test.
+    """
+    _lab_check_test(
+        name = name,
+        mode = "pass",
+        what = lab["lab"],
+        labs = [lab["lab"]],
+        sources = "solution",
         tests = lab["tests"] if tests == None else tests,
         size = size,
         tags = ["lab_check"],
