@@ -97,7 +97,7 @@ PATH_RE = re.compile(
 CHAPTER_DIR_RE = re.compile(r"^\d\d_[a-z]+$")
 CHAPTER_PATH_RE = re.compile(r"(?<![\w/.-])(\d\d_[a-z]+/[\w./-]*[\w])")
 IDENT_RE = re.compile(r"^(~?[A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*)(\(.*\))?(?:\s*(?:const|override))?;?$")
-FENCE_RE = re.compile(r"^\s*(```|~~~)")
+FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
 LINK_RE = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
 TAG_RE = re.compile(r"DOC: (?!end )([a-z0-9][a-z0-9-]*[a-z0-9])")
@@ -558,7 +558,7 @@ class Checker:
     def check_doc(self, doc):
         text = self.tree.read(doc)
         all_lines = text.splitlines()
-        in_fence = False
+        in_fence = False  # Else the opening fence (a closing one is as long).
         skip_columns = set()
         checking = True
         pending_excerpt = None  # (line, tag) of a marker awaiting its fence.
@@ -590,8 +590,13 @@ class Checker:
                 self.problem(doc, pending_excerpt[0], "excerpt marker without a "
                              "fenced block after it")
                 pending_excerpt = None
-            if FENCE_RE.match(raw):
-                in_fence = not in_fence
+            fence = FENCE_RE.match(raw)
+            if fence and in_fence and not (fence.group(1)[0] == in_fence[0] and
+                                           len(fence.group(1)) >= len(in_fence)
+                                           and not raw.strip()[len(fence.group(1)):]):
+                fence = None  # A shorter fence inside a longer one: content.
+            if fence:
+                in_fence = False if in_fence else fence.group(1)
                 if in_fence and pending_excerpt:
                     excerpt = (pending_excerpt[0], pending_excerpt[1], [])
                     pending_excerpt = None
