@@ -123,6 +123,7 @@ void HTTP1Connection::read_next_request() {
       }));
 }
 
+// DOC: on-head. (README.md, "The life of a request".)
 void HTTP1Connection::on_head(std::string_view head) {
   disarm_timeout();
   if (head_too_large_) {
@@ -236,6 +237,7 @@ void HTTP1Connection::dispatch_request() {
 }
 
 // Called by finish() once the response is complete.
+// DOC: finish-request. (README.md, "Keep-alive".)
 void HTTP1Connection::finish_request() {
   request_->finish_time_ = stream_->io_loop().time();
   log_access();
