@@ -181,7 +181,8 @@ bool HTTP1Connection::start_request(std::string_view head,
   request_ = std::make_shared<HTTPServerRequest>();
   HTTPServerRequest& request = *request_;
   request.connection = this;
-  // When the event carrying the head arrived (no clock read per request).
+  // When the event carrying the head arrived (iteration_time(): no clock read
+  // of its own; finish_request reads the clock once for the access log).
   request.start_time_ =
       std::chrono::duration<double>(
           stream_->io_loop().iteration_time().time_since_epoch())
