@@ -324,6 +324,7 @@ enum class Shed { kClosedOne, kNonePending, kImpossible };
 // EMFILE/ENFILE: give the spare descriptor's slot to the pending connection,
 // close that connection at once (the client sees a close rather than hanging
 // in the backlog), and take the slot back for the spare.
+// DOC: shed-one. (README.md, "The EMFILE trap".)
 Shed shed_one_connection(AcceptState& state) {
   if (!state.spare) return Shed::kImpossible;
   state.spare.reset();
@@ -343,6 +344,7 @@ Shed shed_one_connection(AcceptState& state) {
 }
 
 // One readiness event: accept until EAGAIN, at most max_accepts.
+// DOC: accept-loop. (README.md, "Non-blocking accept loops".)
 void accept_ready(const std::shared_ptr<AcceptState>& state) {
   AcceptStats& stats = *state->stats;
   stats.wakeups++;

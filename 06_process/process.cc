@@ -111,6 +111,7 @@ class Supervisor {
 
   // Forks the child for `id`. Returns the id in the child, nullopt in the
   // parent. Throws std::system_error when fork fails.
+  // DOC: start-child. (README.md, "The supervisor".)
   std::optional<int> start_child(int id) {
     std::fflush(nullptr);  // Buffered output must not be written twice.
     pid_t parent = ::getpid();
@@ -127,6 +128,7 @@ class Supervisor {
              std::to_string(pid));
     return std::nullopt;
   }
+  // DOC: end start-child
 
   // Starts children 0..n-1. A fork failure after the first child ends the
   // supervision as a failure (the children already running are stopped).
@@ -145,6 +147,7 @@ class Supervisor {
   }
 
   // The loop: one signal at a time until no child is left.
+  // DOC: supervisor-loop. (README.md, "The supervisor".)
   std::optional<int> run() {
     while (!children_.empty()) {
       signalfd_siginfo info;
@@ -166,6 +169,7 @@ class Supervisor {
     result_.exit_status = result_.error.empty() ? 0 : 1;
     return std::nullopt;
   }
+  // DOC: end supervisor-loop
 
  private:
   void become_child(int id, pid_t parent) {
