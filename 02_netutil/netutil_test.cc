@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -158,6 +159,20 @@ TEST(BindSocketsTest, ListenersAreNonBlockingCloseOnExecAndReuseAddr) {
     EXPECT_EQ(int_option(sock.get(), SOL_SOCKET, SO_ACCEPTCONN), 1);
     EXPECT_EQ(int_option(sock.get(), SOL_SOCKET, SO_REUSEPORT), 0);
   }
+}
+
+// The backlog reaches listen(2): Linux reports a listener's accept-queue
+// limit in TCP_INFO's tcpi_sacked (and its current length in tcpi_unacked).
+TEST(BindSocketsTest, ListenUsesTheBacklog) {
+  constexpr int kBacklog = 7;  // Below any net.core.somaxconn cap.
+  std::vector<Socket> sockets = bind_sockets(0, "127.0.0.1", AF_INET, kBacklog);
+  ASSERT_EQ(sockets.size(), 1u);
+  tcp_info info{};
+  socklen_t length = sizeof(info);
+  ASSERT_EQ(getsockopt(sockets[0].get(), IPPROTO_TCP, TCP_INFO, &info, &length),
+            0)
+      << std::strerror(errno);
+  EXPECT_EQ(info.tcpi_sacked, static_cast<uint32_t>(kBacklog));
 }
 
 TEST(BindSocketsTest, LocalhostBindsLoopbackAddressesOnOnePort) {
