@@ -23,8 +23,7 @@
 
 namespace eddy {
 
-// ---- bind_sockets
-// ------------------------------------------------------------
+// ---- bind_sockets ---------------------------------------------------------
 //
 // Lab 02: bind_sockets itself (declared in netutil.h, where its contract is):
 // check the port, resolve with resolve_passive, then for each address create,
@@ -46,8 +45,7 @@ std::vector<SocketAddress> resolve_passive(int port, const std::string& address,
 // Given: sets the port of an AF_INET or AF_INET6 address (host byte order).
 void set_port(SocketAddress& address, uint16_t port);
 
-// ---- The accept loop
-// -----------------------------------------------------------
+// ---- The accept loop ------------------------------------------------------
 //
 // One listener watched by add_accept_handler: what accept_ready works with
 // (muduo calls the same object Acceptor). Owned by add_accept_handler's
@@ -86,8 +84,9 @@ enum class AfterAccept {
 // Errors of accept4:
 // - per-connection ones (is_per_connection_error): skip, continue;
 // - EMFILE/ENFILE: with a spare, give its slot to the pending connection,
-//   close that at once (counted in `shed`), reopen the spare, continue;
-//   without a spare (or if it cannot be reopened), return kPause;
+//   close that at once (counted in `shed`), reopen the spare, continue
+//   (EAGAIN there: nothing was pending after all, kKeepWatching); without a
+//   spare, or if it cannot be reopened, return kPause;
 // - anything else (ENOBUFS, ENOMEM, ...): return kPause.
 // Returns kKeepWatching otherwise.
 AfterAccept accept_ready(Acceptor& acceptor);

@@ -301,14 +301,14 @@ std::function<void()> add_accept_handler(int listener, AcceptCallback callback,
   if (wants_spare(acceptor)) acceptor.spare = open_spare();
   watch(state);
   return [state] {
-    if (state->acceptor.removed) return;
-    state->acceptor.removed = true;
-    if (state->registered)
-      state->io_loop->remove_handler(state->acceptor.listener);
+    Acceptor& acceptor = state->acceptor;
+    if (acceptor.removed) return;
+    acceptor.removed = true;  // accept_ready stops before its next accept4.
+    if (state->registered) state->io_loop->remove_handler(acceptor.listener);
     state->registered = false;
     if (state->retry) state->io_loop->remove_timeout(state->retry);
     state->retry = TimeoutHandle{};
-    state->acceptor.spare.reset();
+    acceptor.spare.reset();
   };
 }
 
