@@ -100,6 +100,7 @@ class ProcessTest : public ::testing::Test {
           body(*id, report_write_);
           ::_exit(0);
         }
+        if (after_supervision_) after_supervision_(report_write_);
         report(report_write_, "supervisor " +
                                   std::to_string(result.exit_status) + " " +
                                   std::to_string(result.restarts));
@@ -145,6 +146,9 @@ class ProcessTest : public ::testing::Test {
 
   // Runs in the supervisor before it calls fork_processes, when set.
   std::function<void()> in_supervisor_;
+  // Runs in the supervisor after supervise_processes returned there, before
+  // it reports; gets the report fd.
+  std::function<void(int)> after_supervision_;
   pid_t supervisor_ = -1;
   int report_read_ = -1;
   int report_write_ = -1;
@@ -260,6 +264,40 @@ TEST_F(ProcessTest, RestartsAChildThatExitsNonZeroAndCountsTheRestart) {
   EXPECT_EQ(next_line(), "supervisor 0 1");
   EXPECT_EQ(supervisor_exit_code(), 0);
   ::unlink(marker.c_str());
+}
+
+// The supervisor reaps only the pids it started (waitpid(pid), never
+// waitpid(-1)): another child of the same process, one a library or the
+// program started, keeps its exit status for its own waitpid.
+TEST_F(ProcessTest, LeavesTheExitStatusOfAChildItDidNotStart) {
+  pid_t bystander = -1;
+  in_supervisor_ = [&bystander] {
+    std::fflush(nullptr);
+    bystander = ::fork();
+    if (bystander == 0) ::_exit(5);
+    // Exited (a zombie) before any worker starts, and still waitable.
+    siginfo_t info{};
+    ::waitid(P_PID, bystander, &info, WEXITED | WNOWAIT);
+  };
+  after_supervision_ = [&bystander](int fd) {
+    int status = 0;
+    bool mine = ::waitpid(bystander, &status, WNOHANG) == bystander;
+    report(fd, mine && WIFEXITED(status)
+                   ? "bystander " + std::to_string(WEXITSTATUS(status))
+                   : std::string("bystander stolen"));
+  };
+  start(
+      2, 100,
+      [](int id, int fd) {
+        report(fd, start_line(id));
+        ::_exit(0);
+      },
+      /*returning=*/true);
+  auto starts = read_starts(2);
+  EXPECT_EQ(starts.size(), 2u);
+  EXPECT_EQ(next_line(), "bystander 5");
+  EXPECT_EQ(next_line(), "supervisor 0 0");
+  EXPECT_EQ(supervisor_exit_code(), 0);
 }
 
 TEST_F(ProcessTest, GivesUpPastMaxRestartsAndStopsTheOtherChildren) {
