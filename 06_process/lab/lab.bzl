@@ -7,6 +7,7 @@ LAB = {
     "student": ["supervisor.cc"],
     "tests": [
         "//06_process:process_test",
+        "//06_process:server_test",
         "//06_process:tcpserver_start_test",
     ],
 }
