@@ -70,6 +70,16 @@ void warn_if_threaded() {
   }
 }
 
+// The signals the supervisor reads: SIGCHLD, SIGTERM and SIGINT.
+sigset_t supervised_signals() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  return mask;
+}
+
 }  // namespace
 
 namespace internal {
@@ -83,11 +93,7 @@ std::string describe_status(int status) {
 }
 
 void SupervisorSignals::take() {
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGCHLD);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
+  sigset_t mask = supervised_signals();
   if (::sigprocmask(SIG_BLOCK, &mask, &old_mask_) != 0) {
     throw std::system_error(errno, std::generic_category(), "sigprocmask");
   }
@@ -125,11 +131,7 @@ void SupervisorSignals::restore(bool consume_pending) {
   if (!taken_) return;
   taken_ = false;
   if (consume_pending) {
-    sigset_t taken;
-    sigemptyset(&taken);
-    sigaddset(&taken, SIGCHLD);
-    sigaddset(&taken, SIGTERM);
-    sigaddset(&taken, SIGINT);
+    sigset_t taken = supervised_signals();
     timespec no_wait{0, 0};
     while (::sigtimedwait(&taken, nullptr, &no_wait) > 0) {
     }
