@@ -38,6 +38,7 @@ std::optional<int> Supervisor::start_children(int num_processes) {
   return std::nullopt;
 }
 
+// DOC: supervisor-loop. (README.md, "The supervisor".)
 std::optional<int> Supervisor::run() {
   while (!children_.empty()) {
     int signal_number = signals_.wait();
@@ -58,6 +59,7 @@ std::optional<int> Supervisor::run() {
   return std::nullopt;
 }
 
+// DOC: start-child. (README.md, "The supervisor".)
 std::optional<int> Supervisor::start_child(int task_id) {
   std::fflush(nullptr);  // Buffered output must not be written twice.
   pid_t parent = ::getpid();

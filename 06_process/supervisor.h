@@ -1,6 +1,10 @@
 // The supervisor behind fork_processes: the parent's loop that forks the
 // workers, reaps them, restarts the ones that failed and forwards
 // SIGTERM/SIGINT (06_process/README.md, "The supervisor" and "Signals").
+// It is the parent half of Tornado 2.4.1's process.fork_processes (its
+// `while children: pid, status = os.wait()` loop), with eddy's differences:
+// a signalfd instead of os.wait, waitpid on its own pids only, forwarding,
+// and stopping every child when it gives up instead of raising.
 //
 // Internal to chapter 06: a private header of //06_process:process (in its
 // srcs, so no other package can include it). supervise_processes in
