@@ -35,6 +35,7 @@ using testing::children_of;
 using testing::process_alive;
 using testing::read_line;
 using testing::wait_for_pid;
+using testing::wait_for_state;
 
 constexpr double kDeadline = 20;  // Seconds; generous for ASan on 2 cores.
 
@@ -298,6 +299,33 @@ TEST_F(ProcessTest, LeavesTheExitStatusOfAChildItDidNotStart) {
   EXPECT_EQ(next_line(), "bystander 5");
   EXPECT_EQ(next_line(), "supervisor 0 0");
   EXPECT_EQ(supervisor_exit_code(), 0);
+}
+
+// SIGCHLDs coalesce: two children exit while the supervisor is stopped, so
+// it finds one SIGCHLD for both when it continues. It must reap both
+// (waitpid on every child it started), or it waits forever for a second
+// SIGCHLD that never comes.
+TEST_F(ProcessTest, ReapsEveryChildThatExitedUnderOneSigchld) {
+  int gate[2];
+  ASSERT_EQ(::pipe2(gate, O_CLOEXEC), 0);
+  start(2, 100, [gate](int id, int fd) {
+    report(fd, start_line(id));
+    char byte;
+    (void)!::read(gate[0], &byte, 1);
+    ::_exit(0);
+  });
+  auto starts = read_starts(2);
+  ASSERT_EQ(starts.size(), 2u);
+  ASSERT_EQ(::kill(supervisor_, SIGSTOP), 0);
+  ASSERT_TRUE(wait_for_state(supervisor_, 'T', kDeadline));
+  ASSERT_EQ(::write(gate[1], "xx", 2), 2);
+  for (auto& [id, pids] : starts) {
+    EXPECT_TRUE(wait_for_state(pids[0], 'Z', kDeadline)) << "task " << id;
+  }
+  ASSERT_EQ(::kill(supervisor_, SIGCONT), 0);
+  EXPECT_EQ(supervisor_exit_code(), 0);
+  ::close(gate[0]);
+  ::close(gate[1]);
 }
 
 TEST_F(ProcessTest, GivesUpPastMaxRestartsAndStopsTheOtherChildren) {
