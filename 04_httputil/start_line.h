@@ -44,7 +44,15 @@ struct ResponseStartLine {
                          const ResponseStartLine&) = default;
 };
 
-// Tornado's parse_request_start_line. Throws HTTPInputError if malformed.
+// Tornado's parse_request_start_line (4.0+; in 2.4.1 the same lines open
+// HTTPConnection._on_headers: `method, uri, version = start_line.split(" ")`
+// and a check of the version), to the request-line grammar above: "GET /foo
+// HTTP/1.1" -> {"GET", "/foo", "HTTP/1.1"}. Throws HTTPInputError, quoting the
+// line, for a wrong number of SPs, a method that is not a token, an empty
+// request-target or one with a byte that is not chars::is_target_char, or a
+// version that is not is_http_version (that message says "Malformed HTTP
+// version", as Tornado's). Lab 04's piece, with HTTPHeaders::parse: defined in
+// head_parser.cc (or lab/head_parser.cc).
 RequestStartLine parse_request_start_line(std::string_view line);
 
 // Tornado's parse_response_start_line. Throws HTTPInputError if malformed.
