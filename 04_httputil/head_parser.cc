@@ -1,7 +1,8 @@
 // The head parser, production version: parse_request_start_line,
-// HTTPHeaders::parse and HTTPHeaders::parse_line (contracts in start_line.h
-// and headers.h). This is lab 04's piece: under --config=lab04 the library
-// builds lab/head_parser.cc, the student's version, instead of this file.
+// parse_response_start_line, HTTPHeaders::parse and HTTPHeaders::parse_line
+// (contracts in start_line.h and headers.h). This is lab 04's piece: under
+// --config=lab04 the library builds lab/head_parser.cc, the student's version,
+// instead of this file.
 //
 // Same grammar as the lab's version, two speed-ups on top (README.md, "The
 // parser's design, and why it is linear"):
@@ -17,6 +18,8 @@
 
 namespace eddy {
 namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 [[noreturn]] void malformed(const char* what, std::string_view line) {
   throw HTTPInputError(std::string(what) + " " + quote_for_error(line));
@@ -54,6 +57,24 @@ RequestStartLine parse_request_start_line(std::string_view line) {
   }
   return RequestStartLine{std::string(method), std::string(target),
                           std::string(version)};
+}
+
+ResponseStartLine parse_response_start_line(std::string_view line) {
+  // "HTTP/1.1 200 " is 13 bytes: version, SP, three digits, SP.
+  if (line.size() < 13 || !is_http_version(line.substr(0, 8)) ||
+      line[8] != ' ' || !is_digit(line[9]) || !is_digit(line[10]) ||
+      !is_digit(line[11]) || line[12] != ' ') {
+    malformed("Error parsing response start line", line);
+  }
+  const std::string_view reason = line.substr(13);
+  if (!chars::is_field_value(reason)) {
+    malformed("Control character in response reason phrase", line);
+  }
+  const int code =
+      (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+  if (code < 100) malformed("Invalid status code in response start line", line);
+  return ResponseStartLine{std::string(line.substr(0, 8)), code,
+                           std::string(reason)};
 }
 
 // DOC: headers-parse. One pass: memchr finds each line end, then

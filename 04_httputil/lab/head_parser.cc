@@ -1,7 +1,8 @@
-// Lab 04: the head parser. Write the three functions below, in this order;
+// Lab 04: the head parser. Write the four functions below, in this order;
 // the handout is README.md next to this file, the contracts are in
-// 04_httputil/start_line.h (parse_request_start_line) and
-// 04_httputil/headers.h (HTTPHeaders::parse_line, HTTPHeaders::parse).
+// 04_httputil/start_line.h (parse_request_start_line,
+// parse_response_start_line) and 04_httputil/headers.h
+// (HTTPHeaders::parse_line, HTTPHeaders::parse).
 //
 //   tools/bazel test --config=lab04 //04_httputil:start_line_test
 //   tools/bazel test --config=lab04 //04_httputil:headers_test
@@ -40,7 +41,16 @@ RequestStartLine parse_request_start_line(std::string_view line) {
   lab::todo("04", "parse_request_start_line");
 }
 
-// 2. One header line (headers.h, parse_line):
+// 2. `HTTP-version SP 3DIGIT SP reason-phrase` (start_line.h): the version
+//    (is_http_version), one SP, three digits making a code of at least 100,
+//    one SP (even when the reason is empty), and a reason with no control
+//    character but HTAB (chars::is_field_value), kept as it is.
+ResponseStartLine parse_response_start_line(std::string_view line) {
+  static_cast<void>(line);
+  lab::todo("04", "parse_response_start_line");
+}
+
+// 3. One header line (headers.h, parse_line):
 //    a. Drop one trailing "\n" and then one "\r" before it, if any (a "\r"
 //       without the "\n" stays: it is a control character). An empty line
 //       adds nothing.
@@ -61,7 +71,7 @@ void HTTPHeaders::parse_line(std::string_view line) {
   lab::todo("04", "HTTPHeaders::parse_line");
 }
 
-// 3. A whole block (headers.h, parse): cut `text` after each "\n" (the last
+// 4. A whole block (headers.h, parse): cut `text` after each "\n" (the last
 //    line may have none) and hand each line, terminator included, to
 //    parse_line of a new HTTPHeaders. Only "\n" ends a line: never split on
 //    a bare "\r".

@@ -12,6 +12,8 @@ namespace {
 
 constexpr std::size_t kNone = std::string_view::npos;
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
 // Throws HTTPInputError("<what> '<line>'") unless `ok`.
 void require(bool ok, const char* what, std::string_view line) {
   if (!ok)
@@ -58,6 +60,25 @@ RequestStartLine parse_request_start_line(std::string_view line) {
           "Malformed HTTP version in HTTP Request-Line", line);
   return RequestStartLine{std::string(method), std::string(target),
                           std::string(version)};
+}
+
+ResponseStartLine parse_response_start_line(std::string_view line) {
+  const std::size_t sp = line.find(' ');
+  const std::string_view version = line.substr(0, sp);
+  // After the version: 3DIGIT SP reason-phrase.
+  const std::string_view rest =
+      sp == kNone ? std::string_view() : line.substr(sp + 1);
+  require(is_http_version(version) && rest.size() >= 4 &&
+              std::all_of(rest.begin(), rest.begin() + 3, is_digit) &&
+              rest[3] == ' ',
+          "Error parsing response start line", line);
+  const int code =
+      (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
+  require(code >= 100, "Invalid status code in response start line", line);
+  const std::string_view reason = rest.substr(4);
+  require(chars::is_field_value(reason),
+          "Control character in response reason phrase", line);
+  return ResponseStartLine{std::string(version), code, std::string(reason)};
 }
 
 void HTTPHeaders::parse_line(std::string_view line) {
