@@ -6,6 +6,7 @@
 #define EDDY_04_HTTPUTIL_CHARS_H_
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -70,6 +71,18 @@ inline bool iequals(std::string_view a, std::string_view b) {
 inline bool istarts_with(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() &&
          iequals(text.substr(0, prefix.size()), prefix);
+}
+
+// Tornado's _normalize_header, in place: "content-TYPE" -> "Content-Type"
+// (the first letter of each dash-separated word upper case, the rest lower).
+// Inline: HTTPHeaders::parse runs it on every field name.
+inline void normalize_name(char* name, std::size_t size) {
+  bool word_start = true;
+  for (std::size_t i = 0; i < size; ++i) {
+    const char c = name[i];
+    name[i] = word_start ? ascii_upper(c) : ascii_lower(c);
+    word_start = (c == '-');
+  }
 }
 
 // Removes leading and trailing SP/HTAB.

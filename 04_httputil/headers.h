@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iterator>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,18 +65,33 @@ class HTTPHeaders {
       std::initializer_list<std::pair<std::string_view, std::string_view>>
           fields);
 
-  // Tornado's HTTPHeaders.parse: parses a header block (the lines after the
-  // start line). Lines end in CRLF or a bare LF; empty lines are skipped; a
-  // line starting with SP or HTAB continues the previous field (obs-fold) and
-  // is joined to it with one space. Throws HTTPInputError for a line without
-  // a colon, whitespace or another non-token byte in a name, a control
-  // character (including a bare CR) in a value, or a continuation with
-  // nothing to continue. Linear in text.size(); never reads past text.
+  // The header parser: parse() and parse_line() are lab 04's piece, defined
+  // in head_parser.cc (production) or lab/head_parser.cc (--config=lab04).
+  //
+  // Tornado's HTTPHeaders.parse (2.4.1: parse_line on each of
+  // splitlines()): parses a header block (the lines after the start line).
+  // Lines end in CRLF or a bare LF; a CR not followed by LF stays in the line
+  // (and so is rejected as a control character). Each line goes through the
+  // rules of parse_line(). Throws HTTPInputError at the first bad line.
+  // Linear in text.size(); never reads past text.
   static HTTPHeaders parse(std::string_view text);
 
-  // Tornado's parse_line: adds one line (a trailing CRLF or LF is ignored);
-  // a line starting with SP/HTAB continues the most recently added field.
-  // The value is stripped of surrounding SP/HTAB. Errors as parse().
+  // Tornado's HTTPHeaders.parse_line: adds one line. A trailing LF or CRLF is
+  // ignored; an empty line adds nothing. Then either
+  // - obs-fold (RFC 9112 §5.2): a line starting with SP or HTAB continues
+  //   the most recently added field. It is stripped of SP/HTAB and appended
+  //   to that value after one SP (no SP when the value is empty; a blank
+  //   continuation adds nothing). With no field to continue it is an error.
+  // - a field line `field-name ":" OWS field-value OWS` (RFC 9112 §5): the
+  //   name must be a token (chars::is_tchar), directly followed by the colon
+  //   (whitespace before the colon is an error, RFC 9112 §5.1); the value is
+  //   stripped of SP/HTAB and may hold no control character but HTAB
+  //   (chars::is_field_value). The field is added as add() does (name
+  //   normalised, after any fields of the same name).
+  // Throws HTTPInputError, quoting the line with quote_for_error, for a line
+  // without a colon, an empty name, a non-token byte or whitespace in the
+  // name, a control character in the value or continuation, or a
+  // continuation with nothing to continue; the object is then unchanged.
   void parse_line(std::string_view line);
 
   // Tornado's add: appends a field, keeping any existing ones of that name.
@@ -129,6 +145,9 @@ class HTTPHeaders {
     std::uint32_t value_size;
   };
   static constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
+  // The limit of the 32-bit offsets: storage_ never grows past 4 GiB.
+  static constexpr std::size_t kMaxStorage =
+      std::numeric_limits<std::uint32_t>::max();
 
   std::size_t find(std::string_view name) const;
   std::string_view name_at(const Span& span) const {
@@ -142,10 +161,16 @@ class HTTPHeaders {
   // HTTPInputError past 4 GiB, the limit of the 32-bit offsets.
   std::uint32_t append_storage(std::string_view bytes);
   Span append_field_storage(std::string_view name, std::string_view value);
-  // Adds the line [begin, end) of storage_ (no terminator); storage_ already
-  // holds it. The heart of parse() and parse_line().
+  // parse_line's obs-fold joining, for both versions of the head parser
+  // (head_parser.cc and lab 04's): appends `bytes` to the value of the most
+  // recently added field, in time linear in bytes.size() (amortised), however
+  // many times it is called. It does not validate `bytes` (the caller has);
+  // throws std::logic_error if there is no field, HTTPInputError past 4 GiB.
+  void append_to_last_value(std::string_view bytes);
+  // The production parser's own helpers (head_parser.cc): adds the line
+  // [begin, end) of storage_, which already holds it (no terminator), and
+  // joins an obs-fold line to the last field. Lab 04's parser needs neither.
   void parse_stored_line(std::size_t begin, std::size_t end);
-  // Joins an obs-fold line (outside storage_) to the last field.
   void continue_last_field(std::string_view line);
   // True when `bytes` points into storage_ (a mutator then copies it first).
   bool aliases(std::string_view bytes) const;

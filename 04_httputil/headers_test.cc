@@ -67,6 +67,16 @@ TEST(HTTPHeadersTest, BlankContinuationLineAddsNothing) {
   EXPECT_THAT(all(headers), ElementsAre(Pair("Foo", "bar"), Pair("X", "y")));
 }
 
+TEST(HTTPHeadersTest, ControlCharacterInContinuationIsRejected) {
+  // A continuation is part of a field value: RFC 9110 §5.5 applies to it too.
+  EXPECT_THROW(HTTPHeaders::parse("Foo: bar\r\n b\x01z\r\n"), HTTPInputError);
+  HTTPHeaders headers{{"Foo", "bar"}};
+  EXPECT_THROW(headers.parse_line(" a\rb"), HTTPInputError);
+  EXPECT_THROW(headers.parse_line("\tx\x1b[2J"), HTTPInputError);
+  EXPECT_THAT(all(headers), ElementsAre(Pair("Foo", "bar")))
+      << "unchanged after an error";
+}
+
 TEST(HTTPHeadersTest, ContinuationWithNothingToContinueIsAnError) {
   EXPECT_THROW(HTTPHeaders::parse(" Foo: bar"), HTTPInputError);
   EXPECT_THROW(HTTPHeaders::parse("\r\n\tFoo: bar"), HTTPInputError);
