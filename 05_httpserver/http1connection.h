@@ -126,9 +126,9 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection>,
   void finish_request();
   // ---- The body readers: lab 05 (lab/README.md), http1connection_body.cc.
   // on_head has checked the framing (request_framing.h), set state_ to
-  // kReadingBody, body_received_ to 0 and armed body_timeout; the readers
-  // fill request_->body and end in exactly one of: dispatch_request() (the
-  // body is complete), send_error(status, reason) (then return: it closes
+  // kReadingBody, body_received_ to 0 and armed body_timeout (if set); the
+  // readers fill request_->body and end in exactly one of: dispatch_request()
+  // (the body is complete), send_error(status, reason) (then return: it closes
   // the connection), or nothing when the stream closes under them. Each
   // read is asked of stream_ with a callback made by member_callback(), and
   // reads no byte past the body, so a pipelined request that follows stays
