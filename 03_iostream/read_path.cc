@@ -142,6 +142,7 @@ size_t IOStream::find_read_length() {
 // Searches from where the last search stopped, backing up so that a
 // delimiter straddling that point is found. Only a failed search moves
 // scan_from_: a found one is found again at once by the next call.
+// DOC: find-delimiter. (README.md, "The buffer layout".)
 size_t IOStream::find_delimiter(std::string_view data) {
   const std::string& delimiter = rare_->delimiter;  // Set by read_until.
   size_t overlap = delimiter.size() - 1;

@@ -72,6 +72,7 @@ bool check_transfer_encoding(const HTTPHeaders& headers,
 
 }  // namespace
 
+// DOC: framing-decision. (README.md, "The life of a request".)
 RequestFraming check_request_framing(std::string_view version,
                                      const HTTPHeaders& headers,
                                      uint64_t max_body_size) {
