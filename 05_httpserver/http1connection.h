@@ -124,15 +124,48 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection>,
   bool start_request(std::string_view head, RequestFraming& framing);
   void dispatch_request();
   void finish_request();
-  // Body (http1connection_body.cc).
-  void read_body_bytes(uint64_t remaining, void (HTTP1Connection::*next)());
-  void read_fixed_body(uint64_t length);
-  void read_chunk_header();
-  void on_chunk_header(std::string_view line);
-  void read_chunk_data(uint64_t size);
-  void read_chunk_end();
-  void read_trailers(size_t bytes_so_far);
+  // ---- The body readers: lab 05 (lab/README.md), http1connection_body.cc.
+  // on_head has checked the framing (request_framing.h), set state_ to
+  // kReadingBody, body_received_ to 0 and armed body_timeout (if set); the
+  // readers fill request_->body and end in exactly one of: dispatch_request()
+  // (the body is complete), send_error(status, reason) (then return: it closes
+  // the connection), or nothing when the stream closes under them. Each
+  // read is asked of stream_ with a callback made by member_callback(), and
+  // reads no byte past the body, so a pipelined request that follows stays
+  // in the stream's buffer for read_next_request.
+  //
+  // Appends `data` to the body and counts it in body_received_; past
+  // options.max_body_size answers 413 and returns false instead.
   bool append_body(std::string_view data);
+  // Reads `remaining` bytes with partial reads of at most options.chunk_size
+  // (so a large body is not buffered twice), appending each piece as it
+  // comes, then calls (this->*next)(). Shared by the two body kinds.
+  void read_body_bytes(uint64_t remaining, void (HTTP1Connection::*next)());
+  // A Content-Length body of `length` (> 0) bytes, then dispatch_request.
+  // Tornado 2.4.1: HTTPConnection._on_headers' read_bytes(content_length);
+  // 6.x: HTTP1Connection._read_fixed_body.
+  void read_fixed_body(uint64_t length);
+  // The chunked body, RFC 9112 §7.1 (Tornado 6.x:
+  // HTTP1Connection._read_chunked_body; 2.4.1 has none). Reads one
+  // chunk-size line, at most kMaxChunkLine bytes (line_too_long_ says it was
+  // longer), into on_chunk_header.
+  void read_chunk_header();
+  // A malformed or too long line → 400; size 0 → read_trailers(0); a chunk
+  // that would take the body over max_body_size → 413 before reading it;
+  // else read_chunk_data(size).
+  void on_chunk_header(std::string_view line);
+  // The chunk's `size` bytes, then read_chunk_end.
+  void read_chunk_data(uint64_t size);
+  // The CRLF after a chunk's data (anything else → 400), then the next
+  // read_chunk_header.
+  void read_chunk_end();
+  // trailer-section = *( field-line CRLF ) CRLF: reads lines (each at most
+  // kMaxChunkLine, all together at most options.max_header_size, else 431;
+  // a line without CRLF → 400) and drops them; at the empty line,
+  // dispatch_request. `bytes_so_far` counts the trailer bytes already read.
+  void read_trailers(size_t bytes_so_far);
+  // ---- End of lab 05.
+  // With decompress_request (http1connection_gzip.cc).
   bool decompress_body();
   // Responses (http1connection_write.cc).
   void send_error(int status, std::string_view reason);
@@ -182,6 +215,8 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection>,
   bool close_when_idle_ = false;
   bool request_keep_alive_ = false;
   bool head_too_large_ = false;
+  // Set by a chunk-size or trailer line matcher that found no end within
+  // kMaxChunkLine bytes (it then hands over all it has).
   bool line_too_long_ = false;
   // The response being written.
   ResponseMode response_mode_ = ResponseMode::kNone;

@@ -1,17 +1,13 @@
 // HTTP1Connection: reading request bodies — by Content-Length, or chunked
 // (RFC 9112 §7.1) with extensions ignored and trailers read and dropped —
-// and gunzipping them when asked.
-#include <zlib.h>
-
+// bounded by max_body_size. Lab 05's students write this file
+// (lab/http1connection_body.cc); gunzipping is in http1connection_gzip.cc.
 #include <algorithm>
 
 #include "05_httpserver/http1connection.h"
 
 namespace eddy {
 namespace {
-
-// Longest chunk-size line (size, extensions, CRLF) and trailer line accepted.
-constexpr size_t kMaxChunkLine = 4096;
 
 // Finds "\n" (a line's end) within `limit` bytes; sets `too_long` and claims
 // everything when there is none.
@@ -33,9 +29,8 @@ int hex_value(char c) {
   return -1;
 }
 
-// chunk-size [ chunk-ext ] CRLF, where chunk-size = 1*HEXDIG (no sign, no
-// "0x", no spaces before) and chunk-ext = *( BWS ";" ... ). Returns false for
-// anything else; saturates `size` on overflow.
+}  // namespace
+
 bool parse_chunk_size_line(std::string_view line, uint64_t& size) {
   if (line.size() < 2 || line.substr(line.size() - 2) != "\r\n") return false;
   line.remove_suffix(2);
@@ -60,8 +55,6 @@ bool parse_chunk_size_line(std::string_view line, uint64_t& size) {
   }
   return true;
 }
-
-}  // namespace
 
 bool HTTP1Connection::append_body(std::string_view data) {
   body_received_ += data.size();
@@ -168,47 +161,6 @@ void HTTP1Connection::read_trailers(size_t bytes_so_far) {
               self.read_trailers(total);
             }
           }));
-}
-
-// With decompress_request: gunzip a body sent with Content-Encoding: gzip,
-// bounded by max_body_size, and move the header aside as Tornado does
-// (X-Consumed-Content-Encoding). Answers 400/413 and returns false on failure.
-bool HTTP1Connection::decompress_body() {
-  HTTPServerRequest& request = *request_;
-  auto encoding = request.headers.get_first("Content-Encoding");
-  if (!encoding || *encoding != "gzip") return true;
-  z_stream z{};
-  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
-    send_error(500, "zlib initialisation failed");
-    return false;
-  }
-  std::string output;
-  z.next_in = reinterpret_cast<Bytef*>(request.body.data());
-  z.avail_in = static_cast<uInt>(request.body.size());
-  int status = Z_OK;
-  char buffer[64 * 1024];
-  while (status == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buffer);
-    z.avail_out = sizeof buffer;
-    status = inflate(&z, Z_NO_FLUSH);
-    output.append(buffer, sizeof buffer - z.avail_out);
-    if (output.size() > context_->options.max_body_size) {
-      inflateEnd(&z);
-      send_error(413, "decompressed body over max_body_size");
-      return false;
-    }
-    if (status == Z_BUF_ERROR && z.avail_in == 0) break;
-  }
-  inflateEnd(&z);
-  if (status != Z_STREAM_END) {
-    send_error(400, "malformed gzip request body");
-    return false;
-  }
-  request.body = std::move(output);
-  request.headers.erase("Content-Encoding");
-  request.headers.add("X-Consumed-Content-Encoding", "gzip");
-  request.headers.set("Content-Length", std::to_string(request.body.size()));
-  return true;
 }
 
 }  // namespace eddy

@@ -150,7 +150,10 @@ TEST(AccessLogTest, OneLinePerRequestOnTheAccessChannel) {
   ::testing::internal::CaptureStderr();
   client.send("GET /missing?q=1 HTTP/1.1\r\nHost: a\r\n\r\n");
   loop.run_until(
-      [&] { return testing::count_final_responses(client.received()) > 0; },
+      [&] {
+        return client.closed() ||
+               testing::count_final_responses(client.received()) > 0;
+      },
       kDeadline);
   std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(log.find("access:"), std::string::npos) << log;

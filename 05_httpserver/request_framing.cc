@@ -4,27 +4,12 @@
 #include <vector>
 
 #include "04_httputil/chars.h"
+#include "05_httpserver/header_lists.h"
 
 namespace eddy {
 namespace {
 
 using chars::iequals;
-
-// Calls fn(element) for each non-empty element of the comma-separated lists
-// in every value of `name` (RFC 9110 §5.6.1: empty elements are ignored).
-template <typename Fn>
-void for_each_list_element(const HTTPHeaders& headers, std::string_view name,
-                           Fn&& fn) {
-  for (std::string_view value : headers.get_list(name)) {
-    while (!value.empty()) {
-      size_t comma = value.find(',');
-      std::string_view element = chars::strip_ows(value.substr(0, comma));
-      if (!element.empty()) fn(element);
-      if (comma == std::string_view::npos) break;
-      value.remove_prefix(comma + 1);
-    }
-  }
-}
 
 RequestFraming fail(int status, const char* reason) {
   RequestFraming framing;
@@ -87,15 +72,6 @@ bool check_transfer_encoding(const HTTPHeaders& headers,
 
 }  // namespace
 
-bool header_has_token(const HTTPHeaders& headers, std::string_view name,
-                      std::string_view token) {
-  bool found = false;
-  for_each_list_element(headers, name, [&](std::string_view element) {
-    found = found || iequals(element, token);
-  });
-  return found;
-}
-
 // DOC: framing-decision. (README.md, "The life of a request".)
 RequestFraming check_request_framing(std::string_view version,
                                      const HTTPHeaders& headers,
@@ -151,14 +127,6 @@ RequestFraming check_request_framing(std::string_view version,
         header_has_token(headers, "Expect", "100-continue");
   }
   return framing;
-}
-
-bool request_allows_keep_alive(std::string_view version,
-                               const HTTPHeaders& headers) {
-  if (header_has_token(headers, "Connection", "close")) return false;
-  if (is_http_1_0(version))
-    return header_has_token(headers, "Connection", "keep-alive");
-  return true;
 }
 
 }  // namespace eddy

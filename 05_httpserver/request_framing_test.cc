@@ -233,5 +233,66 @@ TEST(RequestFraming, KeepAliveRules) {
       "HTTP/1.0", make_headers({{"Connection", "Keep-Alive"}})));
 }
 
+// parse_chunk_size_line (RFC 9112 §7.1): the size is 1*HEXDIG, then an
+// optional extension, then CRLF.
+struct ChunkSizeCase {
+  const char* name;
+  std::string line;
+  bool valid;
+  uint64_t size;
+};
+
+const std::vector<ChunkSizeCase> kChunkSizes = {
+    {"zero", "0\r\n", true, 0},
+    {"decimal_digits", "10\r\n", true, 16},
+    {"lowercase_hex", "1a\r\n", true, 26},
+    {"uppercase_hex", "FF\r\n", true, 255},
+    {"leading_zeros", "0005\r\n", true, 5},
+    {"extension", "5;name=value\r\n", true, 5},
+    {"extension_after_whitespace", "1 ; quoted=\"x\"\r\n", true, 1},
+    {"extension_with_tab", "2;a=\tb\r\n", true, 2},
+    {"overflow_saturates", "ffffffffffffffffffff\r\n", true, UINT64_MAX},
+    {"largest_exact", "ffffffffffffffff\r\n", true, UINT64_MAX},
+    {"empty", "\r\n", false, 0},
+    {"no_crlf", "5", false, 0},
+    {"bare_lf", "5\n", false, 0},
+    {"negative", "-1\r\n", false, 0},
+    {"plus_sign", "+5\r\n", false, 0},
+    {"hex_prefix", "0x5\r\n", false, 0},
+    {"leading_space", " 5\r\n", false, 0},
+    {"trailing_space_without_extension", "5 \r\n", false, 0},
+    {"not_hex", "g\r\n", false, 0},
+    {"junk_after_size", "5x\r\n", false, 0},
+    {"control_character_in_extension", "5;a\x01\r\n", false, 0},
+    {"delete_in_extension", "5;a\x7f\r\n", false, 0},
+    {"cr_inside", "5\r;a\r\n", false, 0},
+};
+
+class ChunkSizeLineTest : public ::testing::TestWithParam<ChunkSizeCase> {};
+
+TEST_P(ChunkSizeLineTest, Parses) {
+  const ChunkSizeCase& c = GetParam();
+  uint64_t size = 12345;
+  EXPECT_EQ(parse_chunk_size_line(c.line, size), c.valid);
+  if (c.valid) EXPECT_EQ(size, c.size);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rfc9112, ChunkSizeLineTest,
+                         ::testing::ValuesIn(kChunkSizes),
+                         [](const auto& info) {
+                           return std::string(info.param.name);
+                         });
+
+TEST(RequestFraming, HeaderHasTokenComparesListElements) {
+  HTTPHeaders headers = make_headers(
+      {{"Connection", "TE,  Keep-Alive"}, {"Connection", ",upgrade"}});
+  EXPECT_TRUE(header_has_token(headers, "Connection", "keep-alive"));
+  EXPECT_TRUE(header_has_token(headers, "connection", "TE"));
+  EXPECT_TRUE(header_has_token(headers, "Connection", "Upgrade"));
+  EXPECT_FALSE(header_has_token(headers, "Connection", "close"));
+  EXPECT_FALSE(header_has_token(headers, "Connection", "keep"));
+  EXPECT_FALSE(header_has_token(headers, "Expect", "TE"));
+}
+
 }  // namespace
 }  // namespace eddy
