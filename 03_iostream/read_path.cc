@@ -49,7 +49,7 @@ size_t IOStream::recv_size() const {
     // bytes does not get 100 MiB reserved; the buffer grows as data comes.
     want = std::max(want, std::min(read_limit_ - buffer_.size(), kMaxRecv));
   }
-  return recv_size_limit(want, buffer_.size(), max_buffer_size_);
+  return std::min(want, max_buffer_size_ - buffer_.size());
 }
 
 void IOStream::read_to_buffer() {

@@ -2,7 +2,6 @@
 // the same functions in 03_iostream/lab/read_rules.cc.
 #include "03_iostream/read_rules.h"
 
-#include <algorithm>
 #include <cstring>
 
 namespace eddy {
@@ -48,12 +47,6 @@ size_t check_max_bytes(size_t length, size_t unread, size_t max_bytes) {
   bool too_long =
       length != kNotReady ? length > max_bytes : unread >= max_bytes;
   return too_long ? kTooLong : length;
-}
-
-size_t recv_size_limit(size_t wanted, size_t buffered, size_t max_buffer_size) {
-  return buffered < max_buffer_size
-             ? std::min(wanted, max_buffer_size - buffered)
-             : 0;
 }
 
 }  // namespace eddy

@@ -61,13 +61,6 @@ size_t find_delimiter(std::string_view unread, std::string_view delimiter,
 // UnsatisfiableReadError.)
 size_t check_max_bytes(size_t length, size_t unread, size_t max_bytes);
 
-// max_buffer_size: how many bytes the next recv may ask for when it would
-// like `wanted` and `buffered` bytes are unread: never more than the room
-// left under max_buffer_size (0 when the buffer is full; a pending read then
-// closes the stream with std::errc::no_buffer_space). (Tornado:
-// StreamBufferFullError in _read_to_buffer.)
-size_t recv_size_limit(size_t wanted, size_t buffered, size_t max_buffer_size);
-
 }  // namespace eddy
 
 #endif  // EDDY_03_IOSTREAM_READ_RULES_H_

@@ -7,9 +7,8 @@
 //
 // Do them in this order (each makes more of iostream_test pass):
 //   1. bytes_ready       read_bytes, exact and partial
-//   2. recv_size_limit   max_buffer_size
-//   3. find_delimiter    read_until, resuming where the last search stopped
-//   4. check_max_bytes   read_until's max_bytes
+//   2. find_delimiter    read_until, resuming where the last search stopped
+//   3. check_max_bytes   read_until's max_bytes
 #include "03_iostream/read_rules.h"
 
 #include "tools/lab/todo.h"
@@ -24,16 +23,6 @@ size_t bytes_ready(size_t unread, size_t num_bytes, bool partial) {
   (void)num_bytes;
   (void)partial;
   lab::todo("03", "bytes_ready");
-}
-
-size_t recv_size_limit(size_t wanted, size_t buffered, size_t max_buffer_size) {
-  // TODO(lab 03): `wanted`, but never more than the room left below
-  // max_buffer_size (0 when there is none). Beware: size_t never goes below
-  // zero, it wraps around.
-  (void)wanted;
-  (void)buffered;
-  (void)max_buffer_size;
-  lab::todo("03", "recv_size_limit");
 }
 
 size_t find_delimiter(std::string_view unread, std::string_view delimiter,
