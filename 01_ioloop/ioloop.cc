@@ -209,6 +209,7 @@ bool IOLoop::has_handler(int fd) const {
 
 // ---- Callbacks and timeouts -------------------------------------------------
 
+// DOC: add-callback. (README.md, "Threads".)
 void IOLoop::add_callback(Callback callback) {
   bool need_wake;
   {
@@ -257,6 +258,7 @@ TimeoutHandle IOLoop::call_later(double delay, Callback callback) {
                      std::move(callback));
 }
 
+// DOC: remove-timeout. (README.md, "Timers".)
 void IOLoop::remove_timeout(TimeoutHandle handle) {
   check_thread("remove_timeout");
   // Lazy cancellation: drop the callback now, the heap entry when it surfaces.
@@ -364,6 +366,7 @@ void IOLoop::stop() {
     wake();
 }
 
+// DOC: loop-turn.
 // One turn of the loop (README.md, "One turn of the loop"):
 //   1. Decide how long epoll may block: not at all when callbacks are queued,
 //      until the earliest timeout when there is one, else until woken.
@@ -408,10 +411,12 @@ void IOLoop::dispatch_events(int count) {
       drain_waker();
       continue;
     }
+    // DOC: dispatch-generation. (README.md, "One turn of the loop".)
     int fd = static_cast<int>(event.data.u64 & 0xffffffffu);
     uint32_t generation = static_cast<uint32_t>(event.data.u64 >> 32);
     // Skip fds removed (or removed and re-added) by an earlier handler.
     if (!has_handler(fd) || handlers_[fd].generation != generation) continue;
+    // DOC: end dispatch-generation
     IOHandler* handler = handlers_[fd].handler;
     uint32_t events = event.events & (READ | WRITE | ERROR | RDHUP | PRI);
     run_guarded("I/O handler", [&] { handler->handle_events(fd, events); });

@@ -1,8 +1,8 @@
-// bind_sockets, bind_unix_socket, add_accept_handler, is_valid_ip: Tornado's
-// netutil.py over the raw socket API. The error rule is the one netutil.h
-// states: setup throws std::system_error naming the address, a running
-// listener never throws (the accept callback's own exceptions excepted,
-// which the IOLoop logs).
+// bind_unix_socket, add_accept_handler, is_valid_ip and the glue around
+// listener.cc (bind_sockets, accept_ready): Tornado's netutil.py over the raw
+// socket API. The error rule is the one netutil.h states: setup throws
+// std::system_error naming the address, a running listener never throws (the
+// accept callback's own exceptions excepted, which the IOLoop logs).
 #include "02_netutil/netutil.h"
 
 #include <arpa/inet.h>
@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "01_ioloop/log.h"
+#include "02_netutil/listener.h"
 
 namespace eddy {
 
@@ -39,10 +40,6 @@ class GaiCategory : public std::error_category {
 const std::error_category& gai_category() {
   static const GaiCategory category;
   return category;
-}
-
-[[noreturn]] void throw_errno(int error, const std::string& what) {
-  throw std::system_error(error, std::generic_category(), what);
 }
 
 struct AddrinfoDeleter {
@@ -71,9 +68,9 @@ bool is_localhost(const std::string& address) {
   return name == "localhost";
 }
 
-// The addresses to bind, as getaddrinfo lists (usually one).
-std::vector<AddrinfoList> resolve_passive(int port, const std::string& address,
-                                          int family) {
+// getaddrinfo's lists for `address` (usually one list).
+std::vector<AddrinfoList> resolve_lists(int port, const std::string& address,
+                                        int family) {
   // AI_PASSIVE alone, as Tornado: AI_ADDRCONFIG would drop ::1 on hosts whose
   // only IPv6 address is the loopback one.
   int rc = 0;
@@ -110,66 +107,15 @@ std::vector<AddrinfoList> resolve_passive(int port, const std::string& address,
   return lists;
 }
 
-void set_int_option(const Socket& sock, int level, int option, int value,
-                    const char* name, const SocketAddress& address) {
-  if (setsockopt(sock.get(), level, option, &value, sizeof(value)) != 0) {
-    throw_errno(errno,
-                std::string("setsockopt ") + name + " " + address.to_string());
-  }
-}
-
-void set_port(SocketAddress& address, uint16_t port) {
-  if (address.family() == AF_INET) {
-    reinterpret_cast<sockaddr_in*>(&address.storage)->sin_port = htons(port);
-  } else if (address.family() == AF_INET6) {
-    reinterpret_cast<sockaddr_in6*>(&address.storage)->sin6_port = htons(port);
-  }
-}
-
-// Creates, configures, binds and listens one socket of bind_sockets.
-Socket bind_one(const addrinfo& info, const SocketAddress& address, int backlog,
-                bool reuse_port) {
-  Socket sock(::socket(info.ai_family,
-                       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                       info.ai_protocol));
-  if (!sock) {
-    // A kernel without IPv6 (or IPv4): skip that family, as Tornado does.
-    if (errno == EAFNOSUPPORT) return Socket();
-    throw_errno(errno, "socket " + address.to_string());
-  }
-  // Restarting a server must not fail because of connections of the previous
-  // process lingering in TIME_WAIT.
-  set_int_option(sock, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR", address);
-  if (reuse_port) {
-    set_int_option(sock, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT", address);
-  }
-  if (info.ai_family == AF_INET6) {
-    // The v4 socket (if any) is separate; without this, binding :: would
-    // also claim 0.0.0.0 and the second bind would fail with EADDRINUSE.
-    set_int_option(sock, IPPROTO_IPV6, IPV6_V6ONLY, 1, "IPV6_V6ONLY", address);
-  }
-  if (::bind(sock.get(), reinterpret_cast<const sockaddr*>(&address.storage),
-             address.length) != 0) {
-    throw_errno(errno, "bind " + address.to_string());
-  }
-  if (::listen(sock.get(), backlog) != 0) {
-    throw_errno(errno, "listen " + address.to_string());
-  }
-  return sock;
-}
-
 }  // namespace
 
-std::vector<Socket> bind_sockets(int port, const std::string& address,
-                                 int family, int backlog, bool reuse_port) {
-  if (port < 0 || port > 65535) {
-    throw_errno(EINVAL, "bind_sockets '" + address + "' port " +
-                            std::to_string(port) + ": port out of range");
-  }
-  std::vector<AddrinfoList> lists = resolve_passive(port, address, family);
-  std::vector<Socket> sockets;
-  std::set<std::string> seen;  // (family, sockaddr bytes) already bound.
-  uint16_t bound_port = 0;     // The ephemeral port the first bind got.
+void throw_errno(int error, const std::string& what) {
+  throw std::system_error(error, std::generic_category(), what);
+}
+
+std::vector<SocketAddress> resolve_passive(int port, const std::string& address,
+                                           int family) {
+  std::vector<AddrinfoList> lists = resolve_lists(port, address, family);
   // IPv4 first, as Tornado (which sorts by family): the v4 socket picks the
   // ephemeral port, in getaddrinfo's order within a family.
   std::vector<const addrinfo*> entries;
@@ -183,6 +129,8 @@ std::vector<Socket> bind_sockets(int port, const std::string& address,
                    [](const addrinfo* a, const addrinfo* b) {
                      return a->ai_family < b->ai_family;
                    });
+  std::vector<SocketAddress> addresses;
+  std::set<std::string> seen;  // (family, sockaddr bytes) already listed.
   for (const addrinfo* info : entries) {
     if (info->ai_family != AF_INET && info->ai_family != AF_INET6) continue;
     if (info->ai_addrlen > sizeof(sockaddr_storage)) continue;
@@ -199,20 +147,17 @@ std::vector<Socket> bind_sockets(int port, const std::string& address,
             0) {
       continue;
     }
-    if (port == 0 && bound_port != 0) set_port(target, bound_port);
-    Socket sock = bind_one(*info, target, backlog, reuse_port);
-    if (!sock) continue;
-    if (port == 0 && bound_port == 0) {
-      bound_port = SocketAddress::local_of(sock.get()).port();
-    }
-    sockets.push_back(std::move(sock));
+    addresses.push_back(target);
   }
-  if (sockets.empty()) {
-    throw_errno(EAFNOSUPPORT, "bind_sockets '" + address + "' port " +
-                                  std::to_string(port) +
-                                  ": no address of a supported family");
+  return addresses;
+}
+
+void set_port(SocketAddress& address, uint16_t port) {
+  if (address.family() == AF_INET) {
+    reinterpret_cast<sockaddr_in*>(&address.storage)->sin_port = htons(port);
+  } else if (address.family() == AF_INET6) {
+    reinterpret_cast<sockaddr_in6*>(&address.storage)->sin6_port = htons(port);
   }
-  return sockets;
 }
 
 Socket bind_unix_socket(const std::string& path, mode_t mode, int backlog) {
@@ -248,7 +193,7 @@ Socket bind_unix_socket(const std::string& path, mode_t mode, int backlog) {
 }
 
 // ---------------------------------------------------------------------------
-// The accept handler.
+// The accept handler: the glue around accept_ready (listener.cc).
 //
 // State shared by the epoll handler, the retry timeout and the remover. All of
 // it is touched on the loop thread only. The handler lambda holds a
@@ -258,23 +203,63 @@ Socket bind_unix_socket(const std::string& path, mode_t mode, int backlog) {
 namespace {
 
 struct AcceptState {
+  Acceptor acceptor;  // What accept_ready works with.
   IOLoop* io_loop = nullptr;
-  int listener = -1;
-  AcceptCallback callback;
-  AcceptStats* stats = nullptr;           // Optional; owned by the caller.
-  AcceptStats own_stats;                  // Used when the caller gave none.
-  int max_accepts = kMaxAcceptsPerEvent;  // Per readiness event.
-  // /dev/null, opened in advance: closing it frees exactly one descriptor
-  // slot when accept4 fails with EMFILE (see README.md, "The EMFILE trap").
-  FileDescriptor spare;
+  AcceptStats own_stats;    // Used when the caller gave none.
   TimeoutHandle retry;      // Pending resume after a pause, if any.
   bool registered = false;  // The listener is in the IOLoop's epoll set.
-  bool removed = false;     // The remover ran: never register again.
 };
 
-void open_spare(AcceptState& state) {
-  state.spare.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+// A listener shared by worker processes (one accept per event) keeps no
+// spare, so EMFILE pauses it instead of shedding: another worker may have
+// descriptors left, and with IOLoop::EXCLUSIVE this one, blocked in
+// epoll_wait with idle connections, would be woken first for every
+// connection and close them all. Step aside.
+bool wants_spare(const Acceptor& acceptor) { return acceptor.max_accepts > 1; }
+
+void watch(const std::shared_ptr<AcceptState>& state);
+
+// Stops watching the listener for kAcceptPauseSeconds, then watches it again.
+// The pending connections wait in the kernel's backlog meanwhile.
+void pause_accepting(const std::shared_ptr<AcceptState>& state) {
+  if (state->acceptor.removed || !state->registered) return;
+  state->io_loop->remove_handler(state->acceptor.listener);
+  state->registered = false;
+  state->acceptor.stats->pauses++;
+  state->retry = state->io_loop->call_later(kAcceptPauseSeconds, [state] {
+    state->retry = TimeoutHandle{};
+    Acceptor& acceptor = state->acceptor;
+    if (acceptor.removed) return;
+    if (!acceptor.spare && wants_spare(acceptor)) acceptor.spare = open_spare();
+    try {
+      watch(state);
+    } catch (const std::system_error& error) {
+      log_error(std::string("accept: cannot watch listener again: ") +
+                error.what());
+    }
+  });
 }
+
+void watch(const std::shared_ptr<AcceptState>& state) {
+  auto handler = [state](int, uint32_t) {
+    if (accept_ready(state->acceptor) == AfterAccept::kPause) {
+      pause_accepting(state);
+    }
+  };
+  int listener = state->acceptor.listener;
+  try {
+    state->io_loop->add_handler(listener, handler,
+                                IOLoop::READ | IOLoop::EXCLUSIVE);
+  } catch (const std::system_error& error) {
+    // A kernel (or sandbox) that refuses EPOLLEXCLUSIVE: every waiting
+    // process is then woken per connection, which is only slower.
+    if (error.code() != std::errc::invalid_argument) throw;
+    state->io_loop->add_handler(listener, handler, IOLoop::READ);
+  }
+  state->registered = true;
+}
+
+}  // namespace
 
 // Per-connection errors Linux accept(2) says to treat like EAGAIN: the
 // connection in the queue failed, the listener is fine.
@@ -297,135 +282,6 @@ bool is_per_connection_error(int error) {
   }
 }
 
-void watch(const std::shared_ptr<AcceptState>& state);
-
-// Stops watching the listener for kAcceptPauseSeconds, then watches it again.
-// The pending connections wait in the kernel's backlog meanwhile.
-void pause_accepting(const std::shared_ptr<AcceptState>& state) {
-  if (state->removed || !state->registered) return;
-  state->io_loop->remove_handler(state->listener);
-  state->registered = false;
-  state->stats->pauses++;
-  state->retry = state->io_loop->call_later(kAcceptPauseSeconds, [state] {
-    state->retry = TimeoutHandle{};
-    if (state->removed) return;
-    if (!state->spare) open_spare(*state);
-    try {
-      watch(state);
-    } catch (const std::system_error& error) {
-      log_error(std::string("accept: cannot watch listener again: ") +
-                error.what());
-    }
-  });
-}
-
-enum class Shed { kClosedOne, kNonePending, kImpossible };
-
-// EMFILE/ENFILE: give the spare descriptor's slot to the pending connection,
-// close that connection at once (the client sees a close rather than hanging
-// in the backlog), and take the slot back for the spare.
-Shed shed_one_connection(AcceptState& state) {
-  if (!state.spare) return Shed::kImpossible;
-  state.spare.reset();
-  int fd =
-      ::accept4(state.listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  int error = errno;
-  if (fd >= 0) ::close(fd);
-  open_spare(state);
-  if (!state.spare) return Shed::kImpossible;  // Another thread took the slot.
-  if (fd >= 0) {
-    state.stats->shed++;
-    return Shed::kClosedOne;
-  }
-  if (error == EAGAIN || error == EWOULDBLOCK) return Shed::kNonePending;
-  if (is_per_connection_error(error)) return Shed::kClosedOne;
-  return Shed::kImpossible;
-}
-
-// One readiness event: accept until EAGAIN, at most max_accepts.
-void accept_ready(const std::shared_ptr<AcceptState>& state) {
-  AcceptStats& stats = *state->stats;
-  stats.wakeups++;
-  int accepted = 0;
-  uint64_t shed_before = stats.shed;
-  for (int attempt = 0; attempt < state->max_accepts; ++attempt) {
-    // The callback may have called the remover.
-    if (state->removed || !state->registered) break;
-    SocketAddress address;
-    address.length = sizeof(address.storage);
-    int fd = ::accept4(state->listener,
-                       reinterpret_cast<sockaddr*>(&address.storage),
-                       &address.length, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) {
-      ++accepted;
-      stats.accepted++;
-      if (accepted > stats.max_accepts_in_one_wakeup) {
-        stats.max_accepts_in_one_wakeup = accepted;
-      }
-      // An exception leaves through the IOLoop, which logs it; the level-
-      // triggered listener wakes the loop again for what is left.
-      state->callback(Socket(fd), address);
-      continue;
-    }
-    int error = errno;
-    if (error == EAGAIN || error == EWOULDBLOCK) break;
-    if (error == EMFILE || error == ENFILE) {
-      if (state->max_accepts == 1) {
-        // A listener shared by workers (one accept per event): another
-        // worker may have descriptors to spare, and with IOLoop::EXCLUSIVE
-        // this one, blocked in epoll_wait with idle connections, would be
-        // woken first for every connection and close them all. Step aside.
-        log_error(std::string("accept: ") + std::strerror(error) +
-                  "; pausing this worker's listener");
-        pause_accepting(state);
-        break;
-      }
-      Shed result = shed_one_connection(*state);
-      if (result == Shed::kClosedOne) continue;
-      if (result == Shed::kNonePending) break;
-      log_error(std::string("accept: ") + std::strerror(error) +
-                "; no spare descriptor, pausing the listener");
-      pause_accepting(state);
-      break;
-    }
-    if (is_per_connection_error(error)) {
-      stats.errors++;
-      if (error != ECONNABORTED && error != EINTR) {
-        log_warning(std::string("accept: skipped a connection: ") +
-                    std::strerror(error));
-      }
-      continue;
-    }
-    // ENOBUFS, ENOMEM, EBADF...: retrying at once would spin; wait a little.
-    log_error(std::string("accept on fd ") + std::to_string(state->listener) +
-              ": " + std::strerror(error) + "; pausing the listener");
-    pause_accepting(state);
-    break;
-  }
-  if (stats.shed != shed_before) {
-    log_warning("accept: out of file descriptors; closed " +
-                std::to_string(stats.shed - shed_before) +
-                " pending connection(s) on fd " +
-                std::to_string(state->listener));
-  }
-}
-
-void watch(const std::shared_ptr<AcceptState>& state) {
-  auto handler = [state](int, uint32_t) { accept_ready(state); };
-  try {
-    state->io_loop->add_handler(state->listener, handler,
-                                IOLoop::READ | IOLoop::EXCLUSIVE);
-  } catch (const std::system_error& error) {
-    // A kernel (or sandbox) that refuses EPOLLEXCLUSIVE: every waiting
-    // process is then woken per connection, which is only slower.
-    if (error.code() != std::errc::invalid_argument) throw;
-    state->io_loop->add_handler(state->listener, handler, IOLoop::READ);
-  }
-  state->registered = true;
-}
-
-}  // namespace
-
 std::function<void()> add_accept_handler(int listener, AcceptCallback callback,
                                          IOLoop& io_loop, AcceptStats* stats,
                                          int max_accepts_per_event) {
@@ -435,21 +291,24 @@ std::function<void()> add_accept_handler(int listener, AcceptCallback callback,
         std::to_string(max_accepts_per_event));
   }
   auto state = std::make_shared<AcceptState>();
-  state->max_accepts = max_accepts_per_event;
   state->io_loop = &io_loop;
-  state->listener = listener;
-  state->callback = std::move(callback);
-  state->stats = stats != nullptr ? stats : &state->own_stats;
-  open_spare(*state);  // Best effort: without it, EMFILE pauses instead.
+  Acceptor& acceptor = state->acceptor;
+  acceptor.listener = listener;
+  acceptor.callback = std::move(callback);
+  acceptor.max_accepts = max_accepts_per_event;
+  acceptor.stats = stats != nullptr ? stats : &state->own_stats;
+  // Best effort: without it, EMFILE pauses instead.
+  if (wants_spare(acceptor)) acceptor.spare = open_spare();
   watch(state);
   return [state] {
-    if (state->removed) return;
-    state->removed = true;
-    if (state->registered) state->io_loop->remove_handler(state->listener);
+    Acceptor& acceptor = state->acceptor;
+    if (acceptor.removed) return;
+    acceptor.removed = true;  // accept_ready stops before its next accept4.
+    if (state->registered) state->io_loop->remove_handler(acceptor.listener);
     state->registered = false;
     if (state->retry) state->io_loop->remove_timeout(state->retry);
     state->retry = TimeoutHandle{};
-    state->spare.reset();
+    acceptor.spare.reset();
   };
 }
 

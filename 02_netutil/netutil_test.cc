@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -159,6 +161,20 @@ TEST(BindSocketsTest, ListenersAreNonBlockingCloseOnExecAndReuseAddr) {
   }
 }
 
+// The backlog reaches listen(2): Linux reports a listener's accept-queue
+// limit in TCP_INFO's tcpi_sacked (and its current length in tcpi_unacked).
+TEST(BindSocketsTest, ListenUsesTheBacklog) {
+  constexpr int kBacklog = 7;  // Below any net.core.somaxconn cap.
+  std::vector<Socket> sockets = bind_sockets(0, "127.0.0.1", AF_INET, kBacklog);
+  ASSERT_EQ(sockets.size(), 1u);
+  tcp_info info{};
+  socklen_t length = sizeof(info);
+  ASSERT_EQ(getsockopt(sockets[0].get(), IPPROTO_TCP, TCP_INFO, &info, &length),
+            0)
+      << std::strerror(errno);
+  EXPECT_EQ(info.tcpi_sacked, static_cast<uint32_t>(kBacklog));
+}
+
 TEST(BindSocketsTest, LocalhostBindsLoopbackAddressesOnOnePort) {
   // localhost is 127.0.0.1 and, where /etc/hosts says so, ::1.
   std::vector<Socket> sockets = bind_sockets(0, "localhost");
@@ -256,7 +272,7 @@ TEST(BindSocketsTest, PrivilegedPortNamesAddressAndPort) {
   // Tests often run as root, who may bind port 80: try it in a child process
   // without CAP_NET_BIND_SERVICE. Exit codes: 0 right message, 1 wrong one, 2
   // bind worked (this host lets everyone bind low ports), 3 could not drop
-  // privileges.
+  // privileges, 4 another exception (an abort would dump core, slowly).
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -268,6 +284,9 @@ TEST(BindSocketsTest, PrivilegedPortNamesAddressAndPort) {
       _exit(std::string(error.what()) == "bind 127.0.0.1:80: Permission denied"
                 ? 0
                 : 1);
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "child: %s\n", error.what());
+      _exit(4);
     }
     _exit(1);
   }
@@ -276,6 +295,7 @@ TEST(BindSocketsTest, PrivilegedPortNamesAddressAndPort) {
   ASSERT_TRUE(WIFEXITED(status));
   if (WEXITSTATUS(status) == 2) GTEST_SKIP() << "unprivileged low ports";
   if (WEXITSTATUS(status) == 3) GTEST_SKIP() << "cannot drop privileges";
+  EXPECT_NE(WEXITSTATUS(status), 4) << "bind_sockets threw a non-system_error";
   EXPECT_EQ(WEXITSTATUS(status), 0) << "wrong message for a privileged port";
 }
 

@@ -2,7 +2,7 @@
 // add_accept_handler and IOLoop::add_handler (see raw_echo.h for the
 // bookkeeping this takes, and README.md for why chapter 03 takes it away).
 //
-//   bazel run //02_netutil:raw_echo_server -- --port=8888
+//   tools/bazel run //02_netutil:raw_echo_server -- --port=8888
 //   printf 'hello\n' | nc -q1 127.0.0.1 8888
 #include <gflags/gflags.h>
 

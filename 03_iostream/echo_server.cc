@@ -1,7 +1,7 @@
 // The tutorial's TCPServer example as a program: an echo server that reads a
 // line, writes it back, and waits for the next one.
 //
-//   bazel run //03_iostream:echo_server -- --port=8888
+//   tools/bazel run //03_iostream:echo_server -- --port=8888
 //   printf 'hello\n' | nc -q1 127.0.0.1 8888
 #include <gflags/gflags.h>
 

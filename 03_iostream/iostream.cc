@@ -174,6 +174,7 @@ void IOStream::read_until_close(ReadCallback callback) {
   read_started();
 }
 
+// DOC: stream-write. (README.md, "The write path".)
 void IOStream::write(std::string data, WriteCallback callback) {
   check_open("write");
   if (!data.empty()) {
@@ -368,6 +369,7 @@ void IOStream::update_io_state() {
 
 void IOStream::handle_events(int, uint32_t events) { dispatch(events); }
 
+// DOC: stream-dispatch. (README.md, "The read path".)
 void IOStream::dispatch(uint32_t events) {
   std::shared_ptr<IOStream> self = shared_from_this();  // 1
   // Never nested: the loop cannot be run from inside one of its callbacks

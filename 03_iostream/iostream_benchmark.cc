@@ -16,7 +16,7 @@
 // bytes_per_second (wall clock) and CPU time per iteration are the figures
 // to compare; the walkthrough reports stream/plain ratios of both.
 //
-//   bazel run -c opt //03_iostream:iostream_benchmark
+//   tools/bazel run -c opt //03_iostream:iostream_benchmark
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 #include <sys/socket.h>

@@ -16,6 +16,7 @@ size_t bytes_ready(size_t unread, size_t num_bytes, bool partial) {
 // delimiter straddling that point is found. Only a failed search moves
 // scan_from: a found one is found again at once by the next call. A
 // one-byte delimiter (a line protocol) goes straight to memchr.
+// DOC: find-delimiter. (README.md, "The buffer layout".)
 size_t find_delimiter(std::string_view unread, std::string_view delimiter,
                       size_t& scan_from) {
   size_t overlap = delimiter.size() - 1;

@@ -123,6 +123,7 @@ void HTTP1Connection::read_next_request() {
       }));
 }
 
+// DOC: on-head. (README.md, "The life of a request".)
 void HTTP1Connection::on_head(std::string_view head) {
   disarm_timeout();
   if (head_too_large_) {
@@ -180,7 +181,8 @@ bool HTTP1Connection::start_request(std::string_view head,
   request_ = std::make_shared<HTTPServerRequest>();
   HTTPServerRequest& request = *request_;
   request.connection = this;
-  // When the event carrying the head arrived (no clock read per request).
+  // When the event carrying the head arrived (iteration_time(): no clock read
+  // of its own; finish_request reads the clock once for the access log).
   request.start_time_ =
       std::chrono::duration<double>(
           stream_->io_loop().iteration_time().time_since_epoch())
@@ -236,6 +238,7 @@ void HTTP1Connection::dispatch_request() {
 }
 
 // Called by finish() once the response is complete.
+// DOC: finish-request. (README.md, "Keep-alive".)
 void HTTP1Connection::finish_request() {
   request_->finish_time_ = stream_->io_loop().time();
   log_access();

@@ -96,6 +96,7 @@ bool header_has_token(const HTTPHeaders& headers, std::string_view name,
   return found;
 }
 
+// DOC: framing-decision. (README.md, "The life of a request".)
 RequestFraming check_request_framing(std::string_view version,
                                      const HTTPHeaders& headers,
                                      uint64_t max_body_size) {

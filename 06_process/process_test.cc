@@ -35,6 +35,7 @@ using testing::children_of;
 using testing::process_alive;
 using testing::read_line;
 using testing::wait_for_pid;
+using testing::wait_for_state;
 
 constexpr double kDeadline = 20;  // Seconds; generous for ASan on 2 cores.
 
@@ -100,6 +101,7 @@ class ProcessTest : public ::testing::Test {
           body(*id, report_write_);
           ::_exit(0);
         }
+        if (after_supervision_) after_supervision_(report_write_);
         report(report_write_, "supervisor " +
                                   std::to_string(result.exit_status) + " " +
                                   std::to_string(result.restarts));
@@ -145,6 +147,9 @@ class ProcessTest : public ::testing::Test {
 
   // Runs in the supervisor before it calls fork_processes, when set.
   std::function<void()> in_supervisor_;
+  // Runs in the supervisor after supervise_processes returned there, before
+  // it reports; gets the report fd.
+  std::function<void(int)> after_supervision_;
   pid_t supervisor_ = -1;
   int report_read_ = -1;
   int report_write_ = -1;
@@ -260,6 +265,67 @@ TEST_F(ProcessTest, RestartsAChildThatExitsNonZeroAndCountsTheRestart) {
   EXPECT_EQ(next_line(), "supervisor 0 1");
   EXPECT_EQ(supervisor_exit_code(), 0);
   ::unlink(marker.c_str());
+}
+
+// The supervisor reaps only the pids it started (waitpid(pid), never
+// waitpid(-1)): another child of the same process, one a library or the
+// program started, keeps its exit status for its own waitpid.
+TEST_F(ProcessTest, LeavesTheExitStatusOfAChildItDidNotStart) {
+  pid_t bystander = -1;
+  in_supervisor_ = [&bystander] {
+    std::fflush(nullptr);
+    bystander = ::fork();
+    if (bystander == 0) ::_exit(5);
+    // Exited (a zombie) before any worker starts, and still waitable.
+    siginfo_t info{};
+    ::waitid(P_PID, bystander, &info, WEXITED | WNOWAIT);
+  };
+  after_supervision_ = [&bystander](int fd) {
+    int status = 0;
+    bool mine = ::waitpid(bystander, &status, WNOHANG) == bystander;
+    report(fd, mine && WIFEXITED(status)
+                   ? "bystander " + std::to_string(WEXITSTATUS(status))
+                   : std::string("bystander stolen"));
+  };
+  start(
+      2, 100,
+      [](int id, int fd) {
+        report(fd, start_line(id));
+        ::_exit(0);
+      },
+      /*returning=*/true);
+  auto starts = read_starts(2);
+  EXPECT_EQ(starts.size(), 2u);
+  EXPECT_EQ(next_line(), "bystander 5");
+  EXPECT_EQ(next_line(), "supervisor 0 0");
+  EXPECT_EQ(supervisor_exit_code(), 0);
+}
+
+// SIGCHLDs coalesce: two children exit while the supervisor is stopped, so
+// it finds one SIGCHLD for both when it continues. It must reap both
+// (waitpid on every child it started), or it waits forever for a second
+// SIGCHLD that never comes.
+TEST_F(ProcessTest, ReapsEveryChildThatExitedUnderOneSigchld) {
+  int gate[2];
+  ASSERT_EQ(::pipe2(gate, O_CLOEXEC), 0);
+  start(2, 100, [gate](int id, int fd) {
+    report(fd, start_line(id));
+    char byte;
+    (void)!::read(gate[0], &byte, 1);
+    ::_exit(0);
+  });
+  auto starts = read_starts(2);
+  ASSERT_EQ(starts.size(), 2u);
+  ASSERT_EQ(::kill(supervisor_, SIGSTOP), 0);
+  ASSERT_TRUE(wait_for_state(supervisor_, 'T', kDeadline));
+  ASSERT_EQ(::write(gate[1], "xx", 2), 2);
+  for (auto& [id, pids] : starts) {
+    EXPECT_TRUE(wait_for_state(pids[0], 'Z', kDeadline)) << "task " << id;
+  }
+  ASSERT_EQ(::kill(supervisor_, SIGCONT), 0);
+  EXPECT_EQ(supervisor_exit_code(), 0);
+  ::close(gate[0]);
+  ::close(gate[1]);
 }
 
 TEST_F(ProcessTest, GivesUpPastMaxRestartsAndStopsTheOtherChildren) {

@@ -144,7 +144,10 @@ TEST_F(ServerTest, WorkersServeTheTutorialResponseAndSurviveSigkill) {
   int port = start({"--port=0", "--processes=2"});
   ASSERT_GT(port, 0);
   EXPECT_NE(line_.find("with 2 worker processes"), std::string::npos) << line_;
-  EXPECT_EQ(http_get(port, "/hello", kDeadline), tutorial_response("/hello"));
+  // Fatal: without an answer here, nothing below can pass (the server's log
+  // says why).
+  ASSERT_EQ(http_get(port, "/hello", kDeadline), tutorial_response("/hello"))
+      << read_file(stderr_path_);
 
   std::vector<pid_t> workers;
   ASSERT_TRUE(eventually([&] {
@@ -198,10 +201,14 @@ TEST_F(ServerTest, ReusePortWorkersEachBindTheirOwnSocket) {
   EXPECT_NE(line_.find("SO_REUSEPORT"), std::string::npos) << line_;
   // The parent stopped listening before forking; the workers bind their
   // own sockets, so the port answers once the first worker is up.
-  ASSERT_TRUE(eventually([&] { return !http_get(port, "/", 1).empty(); }));
+  // (A server that has exited will never answer: stop waiting then.)
+  ASSERT_TRUE(eventually([&] {
+    return !process_alive(server_.pid) || !http_get(port, "/", 1).empty();
+  }));
   for (int i = 0; i < 20; ++i) {
     std::string uri = "/reuse/" + std::to_string(i);
-    ASSERT_EQ(http_get(port, uri, kDeadline), tutorial_response(uri));
+    ASSERT_EQ(http_get(port, uri, kDeadline), tutorial_response(uri))
+        << read_file(stderr_path_);
   }
   ASSERT_EQ(::kill(server_.pid, SIGINT), 0);
   EXPECT_EQ(exit_code(), 0) << read_file(stderr_path_);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -123,6 +124,20 @@ bool process_alive(pid_t pid) {
   char state;
   pid_t parent;
   return read_stat(pid, state, parent) && state != 'Z' && state != 'X';
+}
+
+bool wait_for_state(pid_t pid, char state, double timeout) {
+  Clock::time_point deadline = deadline_after(timeout);
+  for (;;) {
+    char now;
+    pid_t parent;
+    if (read_stat(pid, now, parent) && now == state) return true;
+    if (Clock::now() > deadline) return false;
+    // Between looks at /proc (not a synchronisation sleep: the state is
+    // re-checked until the deadline).
+    timespec pause{0, 1000 * 1000};
+    ::nanosleep(&pause, nullptr);
+  }
 }
 
 void become_subreaper() {

@@ -29,6 +29,11 @@ std::vector<pid_t> children_of(pid_t parent);
 // True while /proc/<pid> exists and the process is not a zombie.
 bool process_alive(pid_t pid);
 
+// Polls /proc/<pid>/stat until the process is in `state` ('T' stopped, 'Z'
+// a zombie) or `timeout` seconds pass; true if it got there. For
+// process-table facts, which have no event to wait on.
+bool wait_for_state(pid_t pid, char state, double timeout);
+
 // Makes this process the reaper of its orphaned descendants
 // (PR_SET_CHILD_SUBREAPER), so a worker left behind by a dead supervisor
 // shows up as our child instead of disappearing under init.

@@ -16,9 +16,28 @@ exercises' statements) cites code in three ways, and each is checked:
               In a backticked statement, its A::b names and .f( calls.
   tags        `DOC: headers-parse` (STYLE.md: cite code by stable tags): some
               source must carry the same `DOC: headers-parse` comment.
+  excerpts    a fenced code block right after a line
+                <!-- excerpt: DOC: loop-turn -->
+              (blank lines between them allowed) quotes the source region
+              the tag marks, and must still match it (see "Excerpts" below).
+
+Excerpts. A source marks a region with a comment `// DOC: name.` (the tag
+line; prose may follow on it and on the `//` lines right below it). The
+region is the code after that comment block, up to the line
+`// DOC: end name` when the same file has one, else up to and including the
+first line that is `}` or `};` in column 0 (the end of the top-level
+definition the tag sits on). Exactly one source may carry a tag. The excerpt
+matches when its lines and the region's, both whitespace-normalised
+(stripped, runs of blanks made one space) and without blank lines, are equal,
+except that a line `...` (or `// ...`) in the excerpt stands for any number
+of region lines (zero or more). So an excerpt that starts (ends) without
+`...` quotes the region from its first (to its last) line; put `...` first
+or last to quote from its middle. A mismatch is reported with the first
+excerpt line that does not match, so a renamed variable or a reordered
+statement fails the check until the walkthrough is updated.
 
 Skipped on purpose: fenced code blocks except for labels and chapter paths
-(they hold shell sessions and snippets); table columns whose header names
+and excerpts (they hold shell sessions and snippets); table columns whose header names
 Tornado or Python (the side-by-side tables); `std::` names; man-page
 references like `poll(2)`; links with a scheme (https:, mailto:) or only an
 anchor; names listed in ALLOWED below; placeholders (`<name>.h`); and lines
@@ -78,10 +97,15 @@ PATH_RE = re.compile(
 CHAPTER_DIR_RE = re.compile(r"^\d\d_[a-z]+$")
 CHAPTER_PATH_RE = re.compile(r"(?<![\w/.-])(\d\d_[a-z]+/[\w./-]*[\w])")
 IDENT_RE = re.compile(r"^(~?[A-Za-z_]\w*(?:::~?[A-Za-z_]\w*)*)(\(.*\))?(?:\s*(?:const|override))?;?$")
-FENCE_RE = re.compile(r"^\s*(```|~~~)")
+FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
 LINK_RE = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
-TAG_RE = re.compile(r"DOC: ([a-z0-9][a-z0-9-]*[a-z0-9])")
+TAG_RE = re.compile(r"DOC: (?!end )([a-z0-9][a-z0-9-]*[a-z0-9])")
+EXCERPT_RE = re.compile(r"<!--\s*excerpt:\s*DOC: ([a-z0-9][a-z0-9-]*[a-z0-9])\s*-->")
+ELISION_RE = re.compile(r"^(?://\s*)?\.\.\.$")
+
+
+HANDOUT_LISTING = "tools/lab/handout.txt"
 
 
 class Tree:
@@ -110,6 +134,18 @@ class Tree:
         self.by_basename = {}
         for f in self.files:
             self.by_basename.setdefault(os.path.basename(f), []).append(f)
+        # A student handout (tools/handout) leaves out the labs' production
+        # files and solutions/, and lists them, with the DOC: tags they held,
+        # in tools/lab/handout.txt: references to them are not errors there.
+        self.left_out_files, self.left_out_tags = set(), set()
+        listing = os.path.join(root, HANDOUT_LISTING)
+        if os.path.exists(listing):
+            for line in open(listing, encoding="utf-8"):
+                kind, _, name = line.partition(" ")
+                if kind == "file":
+                    self.left_out_files.add(name.strip())
+                elif kind == "tag":
+                    self.left_out_tags.add(name.strip())
 
     def read(self, rel):
         with open(os.path.join(self.root, rel), encoding="utf-8") as handle:
@@ -125,7 +161,15 @@ class Tree:
         with the stable tags the sources carry (`// DOC: name.`)."""
         words = set()
         self.tags = set()
+        self.tagged = {}  # tag -> [(file, its lines)], for excerpts.
         for f in self.files:
+            if f.startswith("docs/testdata/") and f.endswith(".cc"):
+                # The rot test's excerpt source: its tags only.
+                text = self.read(f)
+                for tag in TAG_RE.findall(text):
+                    self.tags.add(tag)
+                    self.tagged.setdefault(tag, []).append((f, text.splitlines()))
+                continue
             if f.startswith(("docs/testdata/", "docs/check_docs.py",
                              "docs/docs_check_fails_on_rot_test.sh")):
                 continue  # The check itself and its test data name broken things.
@@ -135,7 +179,12 @@ class Tree:
                 except (UnicodeDecodeError, OSError):
                     continue
                 words.update(re.findall(r"[A-Za-z_]\w*", text))
-                self.tags.update(TAG_RE.findall(text))
+                found = set(TAG_RE.findall(text))
+                self.tags.update(found)
+                if f.endswith((".h", ".cc")):
+                    for tag in found:
+                        self.tagged.setdefault(tag, []).append((f, text.splitlines()))
+        self.tags.update(self.left_out_tags)
         return words
 
     def packages(self):
@@ -231,6 +280,55 @@ def top_level_calls(text):
         yield m.group(1), text[m.end():i - 1]
 
 
+def normalise(line):
+    return " ".join(line.split())
+
+
+def tagged_region(lines, tag):
+    """The normalised, non-blank lines of the region `// DOC: tag.` marks
+    (module docstring, "Excerpts"), or None when the tag line is absent."""
+    start = next((i for i, l in enumerate(lines)
+                  if re.search(r"DOC: %s(?![\w-])" % re.escape(tag), l)), None)
+    if start is None:
+        return None
+    i = start + 1
+    while i < len(lines) and lines[i].lstrip().startswith("//") and \
+            "DOC:" not in lines[i]:
+        i += 1  # The tag's comment block.
+    end_marker = re.compile(r"^\s*//\s*DOC: end %s\s*$" % re.escape(tag))
+    has_end = any(end_marker.match(l) for l in lines[i:])
+    region = []
+    for l in lines[i:]:
+        if has_end and end_marker.match(l):
+            break
+        if l.strip():
+            region.append(normalise(l))
+        if not has_end and l.rstrip() in ("}", "};"):
+            break
+    return region
+
+
+def match_excerpt(excerpt, region):
+    """None when `excerpt` (normalised lines, `...` for elisions) matches
+    `region`; else what is wrong, naming the first excerpt line that cannot
+    match."""
+    best = [0]
+
+    def match(e, r):
+        best[0] = max(best[0], e)
+        if e == len(excerpt):
+            return r == len(region)
+        if ELISION_RE.match(excerpt[e]):
+            return any(match(e + 1, k) for k in range(r, len(region) + 1))
+        return r < len(region) and excerpt[e] == region[r] and match(e + 1, r + 1)
+
+    if match(0, 0):
+        return None
+    if best[0] >= len(excerpt):
+        return "the region goes on after the excerpt's last line (end it with `...`)"
+    return "first mismatch at excerpt line %r" % excerpt[best[0]]
+
+
 class Checker:
     def __init__(self, tree, declared_labels=None, unverified_labels=(),
                  opaque_packages=(), invisible_files=(), known_packages=()):
@@ -242,7 +340,7 @@ class Checker:
         self.unverified = set(unverified_labels)
         self.opaque = set(opaque_packages)
         # Files that exist but the test may not depend on (not exported).
-        self.invisible = set(invisible_files)
+        self.invisible = set(invisible_files) | tree.left_out_files
         self.resolved = set()  # Files the references resolved to.
         # (The test) every package of the tree, for //pkg/... and //pkg:all.
         self.known_packages = set(known_packages)
@@ -251,7 +349,8 @@ class Checker:
         self.packages = tree.packages()
         self.problems = []
         self.pending = set()  # Chapters cited but absent from the tree.
-        self.counts = {"files": 0, "labels": 0, "identifiers": 0, "tags": 0}
+        self.counts = {"files": 0, "labels": 0, "identifiers": 0, "tags": 0,
+                       "excerpts": 0}
 
     def problem(self, doc, line, message):
         self.problems.append("%s:%d: %s" % (doc, line, message))
@@ -446,12 +545,41 @@ class Checker:
 
     # -- a document ----------------------------------------------------------
 
+    def check_excerpt(self, doc, line, tag, block):
+        """`block`: the excerpt's lines (the fence's content)."""
+        self.counts["excerpts"] += 1
+        sources = self.tree.tagged.get(tag, [])
+        if not sources:
+            if self.opaque or tag in self.tree.left_out_tags:
+                self.unverified_seen.add("excerpt DOC: " + tag)
+            elif tag in self.tree.tags:
+                self.problem(doc, line, "excerpt of `DOC: %s`: no .h/.cc carries the tag" % tag)
+            return  # Else the marker line's tag check reports it.
+        if len(sources) > 1:
+            self.problem(doc, line, "excerpt of `DOC: %s`: the tag is in several "
+                         "sources (%s); a tag must be unique" % (
+                             tag, ", ".join(sorted(f for f, _ in sources))))
+            return
+        source, lines = sources[0]
+        region = tagged_region(lines, tag)
+        excerpt = [normalise(l) for l in block if l.strip()]
+        if not excerpt:
+            self.problem(doc, line, "excerpt of `DOC: %s` is empty" % tag)
+            return
+        bad = match_excerpt(excerpt, region or [])
+        if bad is not None:
+            self.problem(doc, line, "excerpt of `DOC: %s` does not match %s: %s"
+                         % (tag, source, bad))
+
     def check_doc(self, doc):
         text = self.tree.read(doc)
-        in_fence = False
+        all_lines = text.splitlines()
+        in_fence = False  # Else the opening fence (a closing one is as long).
         skip_columns = set()
         checking = True
-        for number, raw in enumerate(text.splitlines(), 1):
+        pending_excerpt = None  # (line, tag) of a marker awaiting its fence.
+        excerpt = None  # (line, tag, lines) while inside an excerpt's fence.
+        for number, raw in enumerate(all_lines, 1):
             # A hypothetical example (a file to be written) can be fenced
             # off with <!-- docs-check: off --> ... <!-- docs-check: on -->.
             if "<!-- docs-check: off -->" in raw:
@@ -468,9 +596,32 @@ class Checker:
                     else:
                         self.problem(doc, number, "no source carries the tag "
                                      "`DOC: %s`" % tag)
-            if FENCE_RE.match(raw):
-                in_fence = not in_fence
+            marker = EXCERPT_RE.search(raw)
+            if marker and not in_fence:
+                if pending_excerpt:
+                    self.problem(doc, pending_excerpt[0], "excerpt marker without a "
+                                 "fenced block after it")
+                pending_excerpt = (number, marker.group(1))
+            elif pending_excerpt and raw.strip() and not FENCE_RE.match(raw):
+                self.problem(doc, pending_excerpt[0], "excerpt marker without a "
+                             "fenced block after it")
+                pending_excerpt = None
+            fence = FENCE_RE.match(raw)
+            if fence and in_fence and not (fence.group(1)[0] == in_fence[0] and
+                                           len(fence.group(1)) >= len(in_fence)
+                                           and not raw.strip()[len(fence.group(1)):]):
+                fence = None  # A shorter fence inside a longer one: content.
+            if fence:
+                in_fence = False if in_fence else fence.group(1)
+                if in_fence and pending_excerpt:
+                    excerpt = (pending_excerpt[0], pending_excerpt[1], [])
+                    pending_excerpt = None
+                elif not in_fence and excerpt:
+                    self.check_excerpt(doc, excerpt[0], excerpt[1], excerpt[2])
+                    excerpt = None
                 continue
+            if in_fence and excerpt:
+                excerpt[2].append(raw)
             if in_fence:
                 for package, target in self.labels_in(raw):
                     self.check_label(doc, number, package, target)
@@ -502,6 +653,9 @@ class Checker:
                             continue  # Tornado's modules: ioloop.py.
                         self.check_path(doc, number, path)
                     self.check_identifier(doc, number, span)
+        if pending_excerpt:
+            self.problem(doc, pending_excerpt[0], "excerpt marker without a "
+                         "fenced block after it")
 
     def run(self, docs):
         for doc in docs:
@@ -752,10 +906,10 @@ def main():
         print("note: %s/ is not in this tree (not merged yet?): references "
               "into it were not checked" % chapter)
     print("docs check: %d Markdown files, %d file references, %d labels, "
-          "%d identifiers, %d tags; %d broken" % (
+          "%d identifiers, %d tags, %d excerpts; %d broken" % (
               len(docs), checker.counts["files"], checker.counts["labels"],
               checker.counts["identifiers"], checker.counts["tags"],
-              len(problems)))
+              checker.counts["excerpts"], len(problems)))
     return 1 if problems else 0
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves that check_docs.py can fail: a rotted walkthrough (testdata/broken.md)
-# must be rejected with each broken reference named, and a sound one
-# (testdata/fine.md) accepted.
+# must be rejected with each broken reference named (a drifted excerpt of
+# testdata/excerpt_source.cc among them), and a sound one (testdata/fine.md,
+# whose excerpts match) accepted.
 set -uo pipefail
 root="${TEST_SRCDIR}/${TEST_WORKSPACE}"
 python=/usr/bin/python3
@@ -24,7 +25,10 @@ for want in \
   "broken.md:12: label //01_ioloop:renamed_test is not among" \
   "broken.md:15: identifier not found in the sources: add_handler_v3" \
   "broken.md:17: no source carries the tag \`DOC: no-such-tag\`" \
-  "; 8 broken"; do
+  "broken.md:21: excerpt of \`DOC: testdata-turn\` does not match docs/testdata/excerpt_source.cc: first mismatch at excerpt line 'int n = epoll_wait(epfd_, events_, kMax, timeout);'" \
+  "broken.md:32: excerpt of \`DOC: testdata-swap\` does not match docs/testdata/excerpt_source.cc: the region goes on" \
+  "broken.md:37: no source carries the tag \`DOC: no-such-excerpt\`" \
+  "; 11 broken"; do
   grep -qF -- "$want" <<<"$out" || { echo "FAIL: missing: $want"; fail=1; }
 done
 grep -q "tornado_only_name" <<<"$out" && { echo "FAIL: the Tornado column was checked"; fail=1; }

@@ -1,15 +1,17 @@
 // Exercise 01.1 (easy): call_at with wall-clock time.
 //
 // Tornado 2.x's IOLoop.add_timeout took an absolute time.time() deadline: a
-// wall-clock time. eddy's loop, like Tornado 3+, keeps a monotonic clock
-// (IOLoop::time()), which never jumps when the system clock is set. These
-// helpers accept a wall-clock time and convert it to the loop's clock ONCE,
-// when the timeout is added:
+// wall-clock time. eddy's loop keeps a monotonic clock (IOLoop::time(),
+// steady_clock), which never jumps when the system clock is set. (Tornado's
+// IOLoop.time(), new in 3.0, is time.time() unless configured otherwise;
+// call_at is new in 4.0; from 5.0 timers run on asyncio's monotonic clock.)
+// These helpers accept a wall-clock time and convert it to the loop's clock
+// ONCE, when the timeout is added:
 //
 //   loop deadline = loop.time() + (when - system_clock::now())
 //
 // so a later jump of the wall clock does not move the timeout (what Tornado
-// 3+ does: its call_at takes IOLoop.time() values).
+// 5+ does: its call_at converts the deadline to a delay, when - time()).
 //
 // Threads: the loop's thread, like IOLoop::add_timeout.
 // Errors: none of their own; non-finite seconds follow IOLoop::add_timeout
