@@ -179,10 +179,9 @@ void IOStream::write(std::string data, WriteCallback callback) {
   check_open("write");
   if (!data.empty()) {
     bytes_queued_ += data.size();
-    write_queue().chunks.push_back(std::move(data));
+    write_queue().append(std::move(data));
   }
-  if (callback)
-    write_queue().callbacks.emplace_back(bytes_queued_, std::move(callback));
+  if (callback) write_queue().add_callback(bytes_queued_, std::move(callback));
   if (dispatching_) {
     flush_needed_ = true;  // One flush when the callback chain returns.
     return;

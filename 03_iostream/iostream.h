@@ -87,6 +87,8 @@
 #include "02_netutil/file_descriptor.h"
 #include "02_netutil/socket_address.h"
 #include "03_iostream/read_buffer.h"
+#include "03_iostream/read_rules.h"
+#include "03_iostream/write_queue.h"
 
 namespace eddy {
 
@@ -239,8 +241,6 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
     kMatch,
     kUntilClose
   };
-  static constexpr size_t kNotReady = SIZE_MAX;
-  struct WriteQueue;  // Defined with the members below.
   struct RareState;
 
   // iostream.cc: the dispatch loop.
@@ -282,21 +282,16 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   // for an event (see "Edge-triggered reads" in README.md).
   bool should_read_again() const;
   size_t find_read_length();
-  size_t find_delimiter(std::string_view data);
-  size_t check_max_bytes(size_t length, size_t unread);
+  size_t enforce_max_bytes(size_t length, size_t unread);
   void run_read_callback(size_t length);
   bool serve_read();
-  // write_path.cc: the write queue.
+  // write_path.cc: flushing the write queue (write_queue.h).
   void flush_writes();
-  void consume_written(size_t count);
   bool write_callback_ready() const {
-    return write_ && write_->callbacks_head < write_->callbacks.size() &&
-           write_->callbacks[write_->callbacks_head].first <= bytes_written_;
+    return write_ && write_->callback_ready(bytes_written_);
   }
   void run_write_callback();
-  bool has_queued_writes() const {
-    return write_ && write_->head < write_->chunks.size();
-  }
+  bool has_queued_writes() const { return write_ && write_->has_unsent(); }
   WriteQueue& write_queue();
   void release_write_queue();
   static std::vector<std::unique_ptr<WriteQueue>>& free_write_queues();
@@ -311,17 +306,6 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   // are pending, what few streams use lives behind rare_, the read buffer
   // is one pointer, and the flags are packed.
   //
-  // The write queue: chunks [head, end) wait; the first one has `offset`
-  // bytes sent. A write callback runs once bytes_written_ reaches its mark.
-  // Taken from a small per-thread free list at the first write() and given
-  // back when everything has left (write_path.cc).
-  struct WriteQueue {
-    std::vector<std::string> chunks;
-    size_t head = 0;
-    size_t offset = 0;
-    std::vector<std::pair<uint64_t, WriteCallback>> callbacks;
-    size_t callbacks_head = 0;
-  };
   // What few streams use: created on first need, kept until the stream goes.
   struct RareState {
     std::string delimiter;  // read_until's, kept for a line protocol.
@@ -368,7 +352,11 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   // Bytes since the stream began: given to write(), and sent.
   uint64_t bytes_queued_ = 0;
   uint64_t bytes_written_ = 0;
-  std::unique_ptr<WriteQueue> write_;  // Null while nothing is pending.
+  // The write queue (write_queue.h): a write callback runs once
+  // bytes_written_ reaches its mark. Taken from a small per-thread free
+  // list at the first write() and given back when everything has left
+  // (write_path.cc). Null while nothing is pending.
+  std::unique_ptr<WriteQueue> write_;
   std::unique_ptr<RareState> rare_;
   CloseCallback close_callback_;
 };

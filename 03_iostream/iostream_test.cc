@@ -346,6 +346,20 @@ TEST_F(IOStreamTest, MaxBytesExactlyMetIsFine) {
   EXPECT_FALSE(s->closed());
 }
 
+// max_bytes unread bytes without the delimiter can never become a message
+// of at most max_bytes: the stream closes then, not one byte later.
+TEST_F(IOStreamTest, MaxBytesUnreadWithoutDelimiterClosesAtOnce) {
+  auto [a, b] = unix_pair();
+  auto s = stream(std::move(a));
+  bool called = false;
+  s->read_until(
+      "\n", [&](std::string_view) { called = true; }, 16);
+  write_all(b.get(), std::string(16, 'x'));
+  ASSERT_TRUE(run_until([&] { return s->closed(); }));
+  EXPECT_FALSE(called);
+  EXPECT_EQ(s->error(), std::errc::message_size);
+}
+
 TEST_F(IOStreamTest, MaxBufferSizeExceededWhileReading) {
   auto [a, b] = unix_pair();
   auto s = stream(std::move(a), /*max_buffer=*/1024, /*chunk=*/256);
@@ -771,6 +785,32 @@ TEST_F(IOStreamTest, ThousandPipelinedLinesServedIterativelyInOneWrite) {
     return out.size() == input.size() + 5000;
   }));
   EXPECT_EQ(out.substr(0, 12), "echo line 0\n");
+}
+
+// Writes queued inside one callback are flushed together, but one sendmsg
+// takes at most IOV_MAX (1024) iovecs: 3000 chunks leave in three calls, in
+// order, and the write callback runs after the last.
+TEST_F(IOStreamTest, MoreQueuedChunksThanIovMaxAllLeaveInOrder) {
+  auto [a, b] = unix_pair();
+  auto s = CountingStream::create(std::move(a), loop_);
+  std::string expected;
+  bool written = false;
+  s->read_until("\n", [&](std::string_view) {
+    for (int i = 0; i < 3000; ++i) {
+      std::string chunk = std::to_string(i) + "\n";
+      expected += chunk;
+      s->write(std::move(chunk));
+    }
+    s->write("", [&] { written = true; });
+  });
+  write_all(b.get(), "go\n");
+  std::string out;
+  ASSERT_TRUE(run_until([&] {
+    out += read_available(b.get());
+    return written && out.size() >= expected.size();
+  }));
+  EXPECT_EQ(out, expected);
+  EXPECT_EQ(s->writes, 3);
 }
 
 // ---- connect

@@ -7,16 +7,17 @@
 //                 (stopping before "drained" leaves fd_may_be_readable_ set:
 //                 the fd is edge-triggered, so after_dispatch reads on)
 //   run_pending ─> find_read_length(): the message length, or kNotReady
+//                 (the rules themselves: read_rules.h)
 //               ─> run_read_callback(): consume it, call back with a view
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <exception>
 
 #include "03_iostream/iostream.h"
+#include "03_iostream/read_rules.h"
 
 namespace eddy {
 namespace {
@@ -112,12 +113,12 @@ size_t IOStream::find_read_length() {
   std::string_view data = buffer_.unread();
   switch (read_kind_) {
     case ReadKind::kBytes:
-      if (data.size() >= read_limit_) return read_limit_;
-      if (read_partial_ && !data.empty()) return data.size();
-      return kNotReady;
+      return bytes_ready(data.size(), read_limit_, read_partial_);
     case ReadKind::kDelimiter:
       if (scan_from_ == data.size() && scan_from_ != 0) return kNotReady;
-      return check_max_bytes(find_delimiter(data), data.size());
+      // rare_->delimiter: set by read_until.
+      return enforce_max_bytes(
+          find_delimiter(data, rare_->delimiter, scan_from_), data.size());
     case ReadKind::kMatch: {
       if (scan_from_ == data.size() && scan_from_ != 0) return kNotReady;
       size_t length = 0;
@@ -130,7 +131,7 @@ size_t IOStream::find_read_length() {
       }
       if (length > data.size()) length = 0;  // A broken matcher: not found.
       if (length == 0) scan_from_ = data.size();
-      return check_max_bytes(length == 0 ? kNotReady : length, data.size());
+      return enforce_max_bytes(length == 0 ? kNotReady : length, data.size());
     }
     case ReadKind::kUntilClose:  // Served by finish_close().
     case ReadKind::kNone:
@@ -139,44 +140,13 @@ size_t IOStream::find_read_length() {
   return kNotReady;
 }
 
-// Searches from where the last search stopped, backing up so that a
-// delimiter straddling that point is found. Only a failed search moves
-// scan_from_: a found one is found again at once by the next call.
-// DOC: find-delimiter. (README.md, "The buffer layout".)
-size_t IOStream::find_delimiter(std::string_view data) {
-  const std::string& delimiter = rare_->delimiter;  // Set by read_until.
-  size_t overlap = delimiter.size() - 1;
-  size_t from = scan_from_ > overlap ? scan_from_ - overlap : 0;
-  size_t position;
-  if (delimiter.size() == 1) {
-    const void* found =
-        data.size() > from
-            ? std::memchr(data.data() + from, delimiter[0], data.size() - from)
-            : nullptr;
-    if (found == nullptr) {
-      scan_from_ = data.size();
-      return kNotReady;
-    }
-    position =
-        static_cast<size_t>(static_cast<const char*>(found) - data.data());
-  } else {
-    position = data.find(delimiter, from);
-    if (position == std::string_view::npos) {
-      scan_from_ = data.size();
-      return kNotReady;
-    }
-  }
-  return position + delimiter.size();
-}
-
-// max_bytes (Tornado's UnsatisfiableReadError): a message longer than
-// max_bytes, or max_bytes unread bytes without a terminator, closes the
-// stream with message_size.
-size_t IOStream::check_max_bytes(size_t length, size_t unread) {
+// max_bytes (Tornado's UnsatisfiableReadError): closes the stream with
+// message_size when check_max_bytes says the message cannot fit. Without a
+// limit (the common case) it returns at once, without the call.
+size_t IOStream::enforce_max_bytes(size_t length, size_t unread) {
   if (read_limit_ == 0) return length;
-  bool too_long =
-      length != kNotReady ? length > read_limit_ : unread >= read_limit_;
-  if (too_long) {
+  length = check_max_bytes(length, unread, read_limit_);
+  if (length == kTooLong) {
     close(std::make_error_code(std::errc::message_size));
     return kNotReady;
   }

@@ -1,5 +1,6 @@
-// IOStream's write path: a queue of chunks flushed with one sendmsg (writev
-// for non-sockets) per attempt, attempted at once before waiting for WRITE.
+// IOStream's write path: a queue of chunks (WriteQueue, write_queue.h)
+// flushed with one sendmsg (writev for non-sockets) per attempt, attempted
+// at once before waiting for WRITE.
 //
 //   write_->chunks:  [ sent | sent | "HTTP/1.1 200..." | "body" | ... ]
 //                                    ^ head, `offset` bytes sent
@@ -15,7 +16,6 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <memory>
@@ -43,13 +43,12 @@ void ignore_sigpipe_once() {
 }  // namespace
 
 // The per-thread free list of drained queues; freed at thread exit.
-std::vector<std::unique_ptr<IOStream::WriteQueue>>&
-IOStream::free_write_queues() {
+std::vector<std::unique_ptr<WriteQueue>>& IOStream::free_write_queues() {
   thread_local std::vector<std::unique_ptr<WriteQueue>> queues;
   return queues;
 }
 
-IOStream::WriteQueue& IOStream::write_queue() {
+WriteQueue& IOStream::write_queue() {
   if (write_) return *write_;
   auto& free = free_write_queues();
   if (free.empty()) {
@@ -66,10 +65,8 @@ IOStream::WriteQueue& IOStream::write_queue() {
 void IOStream::release_write_queue() {
   if (!write_) return;
   WriteQueue& queue = *write_;
-  queue.chunks.clear();
-  queue.head = 0;
-  queue.offset = 0;
-  if (queue.callbacks_head < queue.callbacks.size()) return;
+  queue.drop_unsent();
+  if (queue.has_callbacks()) return;
   queue.callbacks.clear();
   queue.callbacks_head = 0;
   if (queue.chunks.capacity() > kMaxPooledChunks) {
@@ -101,18 +98,9 @@ ssize_t IOStream::write_to_fd(const iovec* iov, int iovcnt) {
 
 void IOStream::flush_writes() {
   while (has_queued_writes()) {
-    const WriteQueue& queue = *write_;
     iovec iov[kMaxIovecs];
-    int count = 0;
     size_t requested = 0;
-    for (size_t i = queue.head; i < queue.chunks.size() && count < kMaxIovecs;
-         ++i, ++count) {
-      const std::string& chunk = queue.chunks[i];
-      size_t skip = i == queue.head ? queue.offset : 0;
-      iov[count].iov_base = const_cast<char*>(chunk.data()) + skip;
-      iov[count].iov_len = chunk.size() - skip;
-      requested += iov[count].iov_len;
-    }
+    int count = write_->gather(iov, kMaxIovecs, requested);
     ssize_t written = write_to_fd(iov, count);
     if (written < 0) {
       int error = errno;
@@ -124,7 +112,8 @@ void IOStream::flush_writes() {
       close(transport_error(error));
       return;
     }
-    consume_written(static_cast<size_t>(written));
+    bytes_written_ += static_cast<size_t>(written);
+    write_->consume(static_cast<size_t>(written));
     if (static_cast<size_t>(written) < requested) {
       write_blocked_ = true;  // The socket buffer is full: wait for WRITE.
       return;
@@ -132,41 +121,6 @@ void IOStream::flush_writes() {
   }
 }
 
-void IOStream::consume_written(size_t count) {
-  bytes_written_ += count;
-  WriteQueue& queue = *write_;
-  while (count > 0) {
-    std::string& chunk = queue.chunks[queue.head];
-    size_t left = chunk.size() - queue.offset;
-    if (count < left) {
-      queue.offset += count;
-      return;
-    }
-    count -= left;
-    std::string().swap(chunk);  // Free the chunk's memory now.
-    ++queue.head;
-    queue.offset = 0;
-  }
-  if (queue.head == queue.chunks.size()) {
-    queue.chunks.clear();
-    queue.head = 0;
-  } else if (queue.head >= 64 && queue.head * 2 >= queue.chunks.size()) {
-    // A queue that never drains: drop the sent (empty) prefix, amortised.
-    queue.chunks.erase(queue.chunks.begin(),
-                       queue.chunks.begin() + static_cast<long>(queue.head));
-    queue.head = 0;
-  }
-}
-
-void IOStream::run_write_callback() {
-  WriteQueue& queue = *write_;
-  WriteCallback callback =
-      std::move(queue.callbacks[queue.callbacks_head].second);
-  if (++queue.callbacks_head == queue.callbacks.size()) {
-    queue.callbacks.clear();
-    queue.callbacks_head = 0;
-  }
-  invoke(callback);
-}
+void IOStream::run_write_callback() { invoke(write_->take_callback()); }
 
 }  // namespace eddy
