@@ -25,6 +25,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing_util::CapturedStderr;
 using testing_util::fd_is_open;
 using testing_util::open_fd_count;
 using testing_util::Pipe;
@@ -777,9 +778,9 @@ TEST(IOLoopStartStopTest, StartingARunningLoopIsLoggedWhenUncaught) {
   bool after = false;
   io.add_callback([&] { io.start(); });  // Throws std::logic_error.
   io.add_callback([&] { after = true; });
-  testing::internal::CaptureStderr();
+  CapturedStderr captured;
   ASSERT_TRUE(io.run_until([&] { return after; }, kDeadline));
-  std::string log = testing::internal::GetCapturedStderr();
+  std::string log = captured.release();
   EXPECT_THAT(log, HasSubstr("application"));
   EXPECT_THAT(log, HasSubstr("IOLoop::start: the loop is already running"));
 }
@@ -817,14 +818,14 @@ TEST(IOLoopExceptionTest, ExceptionsAreLoggedAndTheLoopKeepsRunning) {
     throw 42;  // Not a std::exception.
   });
   pipe.signal();
-  testing::internal::CaptureStderr();
+  CapturedStderr captured;
   bool all = io.run_until(
       [&] { return handler_done && timeout_done && callback_done; }, kDeadline);
   // The loop is still usable after three exceptions.
   bool later = false;
   io.add_callback([&] { later = true; });
   bool later_ran = io.run_until([&] { return later; }, kDeadline);
-  std::string log = testing::internal::GetCapturedStderr();
+  std::string log = captured.release();
   ASSERT_TRUE(all);
   EXPECT_TRUE(later_ran);
   EXPECT_THAT(log, HasSubstr("Exception in I/O handler: handler boom"));
@@ -986,10 +987,10 @@ TEST(IOLoopRegression, AddHandlerReplacesHandlerOfFdClosedWithoutRemove) {
   ASSERT_EQ(::pipe2(second, O_CLOEXEC | O_NONBLOCK), 0);
   ASSERT_EQ(second[0], reused_number);  // The lowest free numbers come back.
   bool new_called = false;
-  ::testing::internal::CaptureStderr();
+  CapturedStderr captured;
   EXPECT_NO_THROW(loop.add_handler(
       second[0], [&](int, uint32_t) { new_called = true; }, IOLoop::READ));
-  std::string log = ::testing::internal::GetCapturedStderr();
+  std::string log = captured.release();
   EXPECT_NE(log.find("closed without remove_handler"), std::string::npos)
       << log;
   ASSERT_EQ(::write(second[1], "x", 1), 1);
