@@ -246,7 +246,8 @@ class IOLoop {
   // registered (the waker's event only drains it), and starts a new
   // iteration for iteration_time(). Call it every turn, also with count 0.
   void dispatch_events(int count);
-  // True when callbacks are queued (a lock-free hint, exact on this thread).
+  // True when callbacks are queued: read without the lock, exact for the
+  // loop thread's own callbacks (another thread's also wakes the loop).
   bool callbacks_queued() const;
   // Moves the queued callbacks into the empty running_callbacks_ (under the
   // lock, also resetting the wake-up protocol); false when none are queued.

@@ -7,7 +7,8 @@
 // heap", which also lists the state you work on and the ready-made helpers
 // you call (dispatch_events, callbacks_queued, take_callbacks, run_guarded,
 // check_thread). Every function below starts as a call to todo(), which
-// throws "TODO(lab 01): ..."; replace each body, in the order of the file.
+// throws "TODO(lab 01): ..."; replace each body, in the order of the file
+// (README.md, "Order of work", has the tests to run after each part).
 #include <sys/epoll.h>
 
 #include <algorithm>
@@ -106,6 +107,7 @@ void IOLoop::run_due_timeouts() {
   // 4. Clear due_timeouts_ and due_next_.
   // Part 3 relies on step 3's bookkeeping: forget_cancelled_timeouts() may
   // run in the middle of the batch, from a timeout calling remove_timeout.
+  if (timeouts_.empty()) return;  // Given: lets part 1 run without timers.
   lab::todo("01", "IOLoop::run_due_timeouts");
 }
 
