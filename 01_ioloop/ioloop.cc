@@ -1,5 +1,7 @@
-// IOLoop implementation. The shape of one iteration is documented in
-// run_iteration() and in README.md ("One turn of the loop").
+// IOLoop implementation: setup, handlers, callbacks from other threads,
+// start/stop/close and step 3 of the loop (dispatch_events). The loop turn
+// itself and the timer heap are in loop_turn.cc (README.md, "One turn of the
+// loop"; lab 01 has the student write them).
 #include "01_ioloop/ioloop.h"
 
 #include <sys/eventfd.h>
@@ -10,11 +12,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 
+#include "01_ioloop/ioloop_internal.h"
 #include "01_ioloop/log.h"
 
 namespace eddy {
@@ -23,9 +25,6 @@ namespace {
 // epoll_event.data for the waker; handler events carry (generation << 32 | fd).
 constexpr uint64_t kWakerToken = ~uint64_t{0};
 constexpr size_t kMaxEventsPerPoll = 1024;
-// Rebuild the timer heap when this many cancelled entries pile up (and they
-// are more than half of it), as Tornado does.
-constexpr size_t kCancelledTimeoutsBeforeCleanup = 512;
 
 thread_local IOLoop* t_current_loop = nullptr;
 std::atomic<bool> g_instance_created{false};
@@ -238,16 +237,6 @@ void IOLoop::drain_waker() {
   [[maybe_unused]] ssize_t ignored = ::read(waker_fd_, &count, sizeof count);
 }
 
-TimeoutHandle IOLoop::add_timeout(Clock::time_point deadline,
-                                  Callback callback) {
-  check_thread("add_timeout");
-  uint64_t id = next_timeout_id_++;
-  timeouts_.push_back(TimerEntry{deadline, id});
-  std::push_heap(timeouts_.begin(), timeouts_.end(), std::greater<>());
-  timeout_callbacks_.emplace(id, std::move(callback));
-  return TimeoutHandle{id};
-}
-
 TimeoutHandle IOLoop::add_timeout(double deadline, Callback callback) {
   return add_timeout(Clock::time_point(seconds_to_duration(deadline)),
                      std::move(callback));
@@ -258,52 +247,11 @@ TimeoutHandle IOLoop::call_later(double delay, Callback callback) {
                      std::move(callback));
 }
 
-// DOC: remove-timeout. (README.md, "Timers".)
-void IOLoop::remove_timeout(TimeoutHandle handle) {
-  check_thread("remove_timeout");
-  // Lazy cancellation: drop the callback now, the heap entry when it surfaces.
-  if (timeout_callbacks_.erase(handle.id) == 0) return;
-  cancelled_timeouts_++;
-  if (cancelled_timeouts_ > kCancelledTimeoutsBeforeCleanup &&
-      cancelled_timeouts_ > timeouts_.size() / 2) {
-    forget_cancelled_timeouts();
-  }
-}
-
-void IOLoop::forget_cancelled_timeouts() {
-  auto cancelled = [this](uint64_t id) {
-    return !timeout_callbacks_.contains(id);
-  };
-  std::erase_if(timeouts_,
-                [&](const TimerEntry& entry) { return cancelled(entry.id); });
-  std::make_heap(timeouts_.begin(), timeouts_.end(), std::greater<>());
-  // The heap holds no cancelled entry now, but a batch of due timeouts being
-  // run (run_due_timeouts) may: those are still counted, and uncounted when
-  // the batch reaches them.
-  cancelled_timeouts_ = static_cast<size_t>(
-      std::count_if(due_timeouts_.begin() + static_cast<ptrdiff_t>(due_next_),
-                    due_timeouts_.end(), cancelled));
-}
-
 double IOLoop::time() const {
   return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
 }
 
-// ---- The loop
-// -----------------------------------------------------------------
-
-template <typename Fn>
-void IOLoop::run_guarded(const char* what, Fn&& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    log(LogChannel::kApplication, LogLevel::kError,
-        std::string("Exception in ") + what + ": " + e.what());
-  } catch (...) {
-    log(LogChannel::kApplication, LogLevel::kError,
-        std::string("Exception in ") + what + ": (not a std::exception)");
-  }
-}
+// ---- The loop ---------------------------------------------------------------
 
 // Marks the loop as running on this thread and current, and undoes that when
 // start() or run_until() returns, also by an exception (from run_until's
@@ -366,44 +314,9 @@ void IOLoop::stop() {
     wake();
 }
 
-// DOC: loop-turn.
-// One turn of the loop (README.md, "One turn of the loop"):
-//   1. Decide how long epoll may block: not at all when callbacks are queued,
-//      until the earliest timeout when there is one, else until woken.
-//   2. epoll_wait.
-//   3. Call the handler of every ready fd that is still registered.
-//   4. Run the timeouts that are due now (not those added while running).
-//   5. Run the callbacks queued before this step (not those added by them).
-void IOLoop::run_iteration(int max_wait_ms) {
-  int wait_ms = poll_timeout_ms(max_wait_ms);  // 1
-  int count =
-      ::epoll_wait(epoll_fd_, events_.data(), static_cast<int>(events_.size()),
-                   wait_ms);  // 2
-  if (count < 0) {
-    if (errno != EINTR)
-      log_error(std::string("IOLoop: epoll_wait: ") + std::strerror(errno));
-    count = 0;
-  }
-  iteration_time_valid_ = false;  // The next iteration_time() reads the clock.
-  dispatch_events(count);         // 3
-  run_due_timeouts();             // 4
-  run_callbacks();                // 5
-}
-
-int IOLoop::poll_timeout_ms(int max_wait_ms) const {
-  if (has_callbacks_.load(std::memory_order_acquire)) return 0;
-  int wait_ms = max_wait_ms;
-  if (!timeouts_.empty()) {
-    // A cancelled entry on top only makes the loop wake early, harmlessly.
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(
-        timeouts_.front().deadline - Clock::now());
-    int64_t ms = std::clamp<int64_t>(left.count(), 0, 3600 * 1000);
-    if (wait_ms < 0 || ms < wait_ms) wait_ms = static_cast<int>(ms);
-  }
-  return wait_ms;
-}
-
+// Step 3 of run_iteration() (loop_turn.cc).
 void IOLoop::dispatch_events(int count) {
+  iteration_time_valid_ = false;  // The next iteration_time() reads the clock.
   dispatching_ = true;
   for (int i = 0; i < count; ++i) {
     const epoll_event& event = events_[i];
@@ -423,53 +336,6 @@ void IOLoop::dispatch_events(int count) {
   }
   dispatching_ = false;
   removed_handlers_.clear();
-}
-
-void IOLoop::run_due_timeouts() {
-  if (timeouts_.empty()) return;
-  // Take the whole due batch off the heap first: timeouts added while it
-  // runs wait for the next round even when they are already due.
-  auto now = iteration_time();
-  due_timeouts_.clear();
-  due_next_ = 0;
-  while (!timeouts_.empty() && timeouts_.front().deadline <= now) {
-    std::pop_heap(timeouts_.begin(), timeouts_.end(), std::greater<>());
-    uint64_t id = timeouts_.back().id;
-    timeouts_.pop_back();
-    if (timeout_callbacks_.contains(id)) {
-      due_timeouts_.push_back(id);
-    } else {
-      cancelled_timeouts_--;
-    }
-  }
-  while (due_next_ < due_timeouts_.size()) {
-    uint64_t id = due_timeouts_[due_next_++];
-    // An earlier timeout in this batch may have removed this one.
-    auto it = timeout_callbacks_.find(id);
-    if (it == timeout_callbacks_.end()) {
-      cancelled_timeouts_--;
-      continue;
-    }
-    Callback callback = std::move(it->second);
-    timeout_callbacks_.erase(it);
-    run_guarded("timeout", callback);
-  }
-  due_timeouts_.clear();
-  due_next_ = 0;
-}
-
-void IOLoop::run_callbacks() {
-  if (!has_callbacks_.load(std::memory_order_acquire)) return;
-  {
-    std::lock_guard<std::mutex> lock(callbacks_mutex_);
-    if (callbacks_.empty()) return;
-    running_callbacks_.swap(callbacks_);
-    has_callbacks_.store(false, std::memory_order_release);
-    wake_pending_ = false;
-  }
-  for (Callback& callback : running_callbacks_)
-    run_guarded("callback", callback);
-  running_callbacks_.clear();
 }
 
 void IOLoop::close(bool all_fds) {

@@ -210,20 +210,62 @@ class IOLoop {
 
   class RunningScope;  // Sets and restores the running state (ioloop.cc).
 
+  // ---- One turn of the loop and the timer heap (loop_turn.cc) -------------
+  // Lab 01 (lab/README.md) has the student write these, with add_timeout()
+  // and remove_timeout() above, against the state drawn in README.md's
+  // "Data layouts": events_, timeouts_, timeout_callbacks_, next_timeout_id_,
+  // cancelled_timeouts_, due_timeouts_/due_next_ and running_callbacks_.
+
+  // One turn of start()'s loop, steps 1-5 (README.md, "One turn of the
+  // loop"; Tornado 2.4.1's IOLoop.start body): epoll_wait for at most
+  // poll_timeout_ms(max_wait_ms) into events_ (EINTR is an empty round,
+  // other errors are logged), then dispatch_events, run_due_timeouts and
+  // run_callbacks. max_wait_ms < 0 means no limit of its own.
+  void run_iteration(int max_wait_ms);
+  // Step 1: how long epoll_wait may block, in ms: 0 when callbacks are
+  // queued; else until the earliest heap entry (rounded up, at most an
+  // hour), capped at max_wait_ms when that is >= 0; else -1 (until woken).
+  int poll_timeout_ms(int max_wait_ms) const;
+  // Step 4: takes every entry due at iteration_time() off the heap, then
+  // runs the live ones in deadline order, each through run_guarded; one
+  // removed by an earlier one of the batch does not run, one added by the
+  // batch waits for a later round. Keeps cancelled_timeouts_ exact.
+  void run_due_timeouts();
+  // Step 5: runs, through run_guarded and in FIFO order, the callbacks that
+  // were queued when the step began (take_callbacks); callbacks they add
+  // wait for the next round.
+  void run_callbacks();
+  // Rebuilds the heap without its cancelled entries (remove_timeout calls it
+  // when more than 512 entries, and more than half the heap, are cancelled,
+  // as Tornado's remove_timeout); cancelled_timeouts_ then counts only the
+  // cancelled entries of the batch run_due_timeouts() is running.
+  void forget_cancelled_timeouts();
+
+  // Ready-made steps and helpers they call (ioloop.cc, ioloop_internal.h).
+  // Step 3: calls the handler of each of events_[0, count) whose fd is still
+  // registered (the waker's event only drains it), and starts a new
+  // iteration for iteration_time(). Call it every turn, also with count 0.
+  void dispatch_events(int count);
+  // True when callbacks are queued: read without the lock, exact for the
+  // loop thread's own callbacks (another thread's also wakes the loop).
+  bool callbacks_queued() const;
+  // Moves the queued callbacks into the empty running_callbacks_ (under the
+  // lock, also resetting the wake-up protocol); false when none are queued.
+  bool take_callbacks();
+  // Calls fn(), catching and logging an exception on the `application`
+  // channel as "Exception in <what>: ..." (handle_callback_exception).
+  template <typename Fn>
+  void run_guarded(const char* what, Fn&& fn);
+  // Aborts with a message unless called on the loop thread (or the loop is
+  // not running).
   void check_thread(const char* method) const;
+
+  // ---- The rest of the loop (ioloop.cc) -------------------------------------
   void register_handler(int fd, IOHandler* handler, bool owned,
                         uint32_t events);
   void release_handler(HandlerEntry& entry);
-  void run_iteration(int max_wait_ms);
-  int poll_timeout_ms(int max_wait_ms) const;
-  void dispatch_events(int count);
-  void run_due_timeouts();
-  void run_callbacks();
   void drain_waker();
   void wake();
-  void forget_cancelled_timeouts();
-  template <typename Fn>
-  void run_guarded(const char* what, Fn&& fn);
 
   int epoll_fd_ = -1;
   int waker_fd_ = -1;

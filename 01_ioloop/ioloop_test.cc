@@ -25,6 +25,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing_util::CapturedStderr;
 using testing_util::fd_is_open;
 using testing_util::open_fd_count;
 using testing_util::Pipe;
@@ -557,6 +558,37 @@ TEST(IOLoopTimeoutTest, CallLaterFiresAtOrAfterDelayOnLoopClock) {
   EXPECT_GE(fired_at, added + 0.02);
 }
 
+// Step 1 rounds the time left up to a whole millisecond: rounded down, the
+// loop would wake just before the deadline and spin through empty iterations
+// until it passed. run_until checks its condition once per iteration.
+TEST(IOLoopTimeoutTest, PollTimeoutIsRoundedUpSoATimerDoesNotSpinTheLoop) {
+  IOLoop io;
+  bool fired = false;
+  io.add_timeout(Clock::now() + std::chrono::microseconds(20500),
+                 [&] { fired = true; });
+  int iterations = -1;  // The first check comes before any iteration.
+  ASSERT_TRUE(io.run_until(
+      [&] {
+        ++iterations;
+        return fired;
+      },
+      kDeadline));
+  EXPECT_LE(iterations, 3);
+}
+
+// Step 1 takes the nearer of max_wait_ms and the earliest timer: a timer
+// farther away than run_until's deadline does not keep run_until waiting
+// for it (if it did, the timer would fire and fail the test).
+TEST(IOLoopTimeoutTest, RunUntilReturnsAtItsDeadlineBeforeAFartherTimeout) {
+  IOLoop io;
+  TimeoutHandle far =
+      io.call_later(2 * kDeadline, [] { FAIL() << "far timeout fired"; });
+  auto start = Clock::now();
+  EXPECT_FALSE(io.run_until([] { return false; }, 0.05));
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(50));
+  io.remove_timeout(far);
+}
+
 TEST(IOLoopTimeoutTest, AddTimeoutWithSecondsUsesTimeClock) {
   IOLoop io;
   double deadline = io.time() + 0.015;
@@ -777,9 +809,9 @@ TEST(IOLoopStartStopTest, StartingARunningLoopIsLoggedWhenUncaught) {
   bool after = false;
   io.add_callback([&] { io.start(); });  // Throws std::logic_error.
   io.add_callback([&] { after = true; });
-  testing::internal::CaptureStderr();
+  CapturedStderr captured;
   ASSERT_TRUE(io.run_until([&] { return after; }, kDeadline));
-  std::string log = testing::internal::GetCapturedStderr();
+  std::string log = captured.release();
   EXPECT_THAT(log, HasSubstr("application"));
   EXPECT_THAT(log, HasSubstr("IOLoop::start: the loop is already running"));
 }
@@ -817,20 +849,46 @@ TEST(IOLoopExceptionTest, ExceptionsAreLoggedAndTheLoopKeepsRunning) {
     throw 42;  // Not a std::exception.
   });
   pipe.signal();
-  testing::internal::CaptureStderr();
+  CapturedStderr captured;
   bool all = io.run_until(
       [&] { return handler_done && timeout_done && callback_done; }, kDeadline);
   // The loop is still usable after three exceptions.
   bool later = false;
   io.add_callback([&] { later = true; });
   bool later_ran = io.run_until([&] { return later; }, kDeadline);
-  std::string log = testing::internal::GetCapturedStderr();
+  std::string log = captured.release();
   ASSERT_TRUE(all);
   EXPECT_TRUE(later_ran);
   EXPECT_THAT(log, HasSubstr("Exception in I/O handler: handler boom"));
   EXPECT_THAT(log, HasSubstr("Exception in timeout: timeout boom"));
   EXPECT_THAT(log, HasSubstr("Exception in callback: (not a std::exception)"));
   EXPECT_THAT(log, HasSubstr("[E "));
+}
+
+// Steps 4 and 5 run each timeout and each callback in its own run_guarded: one
+// that throws does not skip, or postpone, the rest of its batch.
+TEST(IOLoopExceptionTest, ExceptionDoesNotSkipTheRestOfItsBatch) {
+  IOLoop io;
+  std::vector<std::string> ran;
+  auto now = Clock::now();
+  io.add_timeout(now, [&] {
+    ran.push_back("timeout 1");
+    throw std::runtime_error("timeout boom");
+  });
+  io.add_timeout(now, [&] { ran.push_back("timeout 2"); });
+  io.add_callback([&] {
+    ran.push_back("callback 1");
+    throw std::runtime_error("callback boom");
+  });
+  io.add_callback([&] { ran.push_back("callback 2"); });
+  CapturedStderr captured;
+  int iterations = -1;
+  io.run_until([&] { return ++iterations == 1; }, kDeadline);  // One round.
+  std::string log = captured.release();
+  EXPECT_THAT(
+      ran, ElementsAre("timeout 1", "timeout 2", "callback 1", "callback 2"));
+  EXPECT_THAT(log, HasSubstr("Exception in timeout: timeout boom"));
+  EXPECT_THAT(log, HasSubstr("Exception in callback: callback boom"));
 }
 
 // ---- close ------------------------------------------------------------------
@@ -986,10 +1044,10 @@ TEST(IOLoopRegression, AddHandlerReplacesHandlerOfFdClosedWithoutRemove) {
   ASSERT_EQ(::pipe2(second, O_CLOEXEC | O_NONBLOCK), 0);
   ASSERT_EQ(second[0], reused_number);  // The lowest free numbers come back.
   bool new_called = false;
-  ::testing::internal::CaptureStderr();
+  CapturedStderr captured;
   EXPECT_NO_THROW(loop.add_handler(
       second[0], [&](int, uint32_t) { new_called = true; }, IOLoop::READ));
-  std::string log = ::testing::internal::GetCapturedStderr();
+  std::string log = captured.release();
   EXPECT_NE(log.find("closed without remove_handler"), std::string::npos)
       << log;
   ASSERT_EQ(::write(second[1], "x", 1), 1);

@@ -2,11 +2,15 @@
 // of the thread-affinity check. Run them under ThreadSanitizer too:
 //   tools/bazel test --config=tsan //01_ioloop:ioloop_thread_test
 // A missing wake-up makes a test hang until Bazel's test timeout fails it.
+// Threads are std::jthreads (joined on destruction) and a loop thread hands
+// start()'s exception to the test: a loop that throws fails its test, it
+// does not terminate the whole binary.
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -49,10 +53,10 @@ TEST(IOLoopThreadTest, AddCallbackFromAnotherThreadWakesBlockedLoop) {
   IOLoop io;
   std::atomic<pid_t> loop_tid{0};
   std::atomic<bool> ran_on_loop_thread{false};
-  std::thread other;
+  std::jthread other;
   io.add_callback([&] {
     loop_tid = static_cast<pid_t>(::syscall(SYS_gettid));
-    other = std::thread([&] {
+    other = std::jthread([&] {
       EXPECT_TRUE(wait_until_sleeping(loop_tid.load()))
           << "the loop thread never blocked";
       io.add_callback([&] {
@@ -69,8 +73,8 @@ TEST(IOLoopThreadTest, AddCallbackFromAnotherThreadWakesBlockedLoop) {
 
 TEST(IOLoopThreadTest, StopFromAnotherThreadEndsStart) {
   IOLoop io;
-  std::thread other;
-  io.add_callback([&] { other = std::thread([&] { io.stop(); }); });
+  std::jthread other;
+  io.add_callback([&] { other = std::jthread([&] { io.stop(); }); });
   io.start();
   other.join();
   EXPECT_FALSE(io.running());
@@ -82,7 +86,7 @@ TEST(IOLoopThreadTest, CallbacksFromManyThreadsAllRunInPerThreadOrder) {
   constexpr int kPerThread = 2000;
   std::vector<std::vector<int>> seen(kThreads);  // Loop thread only.
   int total = 0;                                 // Loop thread only.
-  std::vector<std::thread> threads;
+  std::vector<std::jthread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
@@ -106,15 +110,21 @@ TEST(IOLoopThreadTest, LoopStartedOnAnotherThreadRunsCallbacksThere) {
   IOLoop io;
   std::atomic<bool> ran{false};
   std::thread::id loop_thread;
-  std::thread runner([&] {
+  std::exception_ptr error;
+  std::jthread runner([&] {
     loop_thread = std::this_thread::get_id();
-    io.start();
+    try {
+      io.start();
+    } catch (...) {
+      error = std::current_exception();
+    }
   });
   io.add_callback([&] {
     ran = std::this_thread::get_id() == loop_thread;
     io.stop();
   });
   runner.join();
+  if (error) std::rethrow_exception(error);
   EXPECT_TRUE(ran);
 }
 

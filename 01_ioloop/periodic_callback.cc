@@ -34,9 +34,9 @@ PeriodicCallback::~PeriodicCallback() { stop(); }
 
 void PeriodicCallback::start() {
   if (running_) return;
-  running_ = true;
   next_deadline_ = IOLoop::Clock::now();
   schedule_next();
+  running_ = true;  // Only once scheduled: a start() that throws stays stopped.
 }
 
 void PeriodicCallback::stop() {

@@ -28,7 +28,8 @@ class PeriodicCallback {
   PeriodicCallback(const PeriodicCallback&) = delete;
   PeriodicCallback& operator=(const PeriodicCallback&) = delete;
 
-  // Schedules the first call one period from now. No-op when running.
+  // Schedules the first call one period from now. No-op when running. If
+  // scheduling throws (IOLoop::add_timeout), it stays stopped.
   void start();
   // Cancels the pending call. No-op when stopped.
   void stop();

@@ -17,6 +17,7 @@ namespace eddy {
 namespace {
 
 using ::testing::HasSubstr;
+using testing_util::CapturedStderr;
 using Clock = IOLoop::Clock;
 using std::chrono::milliseconds;
 
@@ -147,9 +148,9 @@ TEST(PeriodicCallbackTest, ExceptionInCallbackIsLoggedAndScheduleContinues) {
       },
       1, io);
   periodic.start();
-  testing::internal::CaptureStderr();
+  CapturedStderr captured;
   bool three = io.run_until([&] { return ticks >= 3; }, kDeadline);
-  std::string log = testing::internal::GetCapturedStderr();
+  std::string log = captured.release();
   EXPECT_TRUE(three);
   EXPECT_TRUE(periodic.is_running());
   EXPECT_THAT(log, HasSubstr("tick boom"));

@@ -1,6 +1,7 @@
 // Test helpers for chapter 01 (internal; tests only): RAII pipes and socket
-// pairs, an open-fd counter, and IOLoopTestPeer, which reads the loop's timer
-// heap so a test can check lazy cancellation without a public accessor.
+// pairs, an open-fd counter, a stderr capture, and IOLoopTestPeer, which reads
+// the loop's timer heap so a test can check lazy cancellation without a public
+// accessor.
 #ifndef EDDY_01_IOLOOP_TEST_UTIL_H_
 #define EDDY_01_IOLOOP_TEST_UTIL_H_
 
@@ -10,9 +11,11 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <string>
 #include <system_error>
 
 #include "01_ioloop/ioloop.h"
+#include "gtest/gtest.h"
 
 namespace eddy {
 
@@ -86,6 +89,27 @@ inline int open_fd_count() {
 }
 
 inline bool fd_is_open(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
+
+// Captures this process's stderr (GoogleTest's CaptureStderr) until
+// release(), which returns what was written. A test that throws or fails an
+// ASSERT before release() still ends the capture, so later tests can capture
+// again instead of aborting the whole binary.
+class CapturedStderr {
+ public:
+  CapturedStderr() { ::testing::internal::CaptureStderr(); }
+  ~CapturedStderr() {
+    if (!released_) ::testing::internal::GetCapturedStderr();
+  }
+  CapturedStderr(const CapturedStderr&) = delete;
+  CapturedStderr& operator=(const CapturedStderr&) = delete;
+  std::string release() {
+    released_ = true;
+    return ::testing::internal::GetCapturedStderr();
+  }
+
+ private:
+  bool released_ = false;
+};
 
 }  // namespace testing_util
 }  // namespace eddy
