@@ -54,9 +54,7 @@ bool poll_until(int fd, short events, Clock::time_point deadline) {
 // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces or
 // parentheses, so parse from the last ')'.
 bool read_stat(pid_t pid, char& state, pid_t& parent) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(file)),
-                   std::istreambuf_iterator<char>());
+  std::string text = read_file("/proc/" + std::to_string(pid) + "/stat");
   size_t close = text.rfind(')');
   if (close == std::string::npos) return false;
   std::istringstream rest(text.substr(close + 1));
@@ -272,8 +270,14 @@ std::string runfile(const std::string& path) {
 
 std::string read_file(const std::string& path) {
   std::ifstream file(path);
-  return std::string((std::istreambuf_iterator<char>(file)),
-                     std::istreambuf_iterator<char>());
+  // A /proc file of a process that exits while it is read fails with ESRCH,
+  // which libstdc++'s filebuf reports by throwing: that reads as "nothing".
+  try {
+    return std::string((std::istreambuf_iterator<char>(file)),
+                       std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure&) {
+    return std::string();
+  }
 }
 
 }  // namespace eddy::testing

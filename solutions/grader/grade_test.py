@@ -11,6 +11,11 @@ graded against the exercise's manifest with grade.evaluate():
                   so the process "succeeded")
   filter          fails: no case ran (a gtest filter set by the submission)
   skip            fails: every case skipped (GTEST_SKIP in a global environment)
+  tz_skip         fails: the same west of UTC, with faked "[       OK ]" lines
+  duplicate       fails: passing cases registered under the graded names, the
+                  failing exit status hidden by an exit handler
+  swallow         fails: every failure intercepted in-process; only the lint
+                  sees it, and a finding of "touches the test framework" fails
 
 and the lint reports each cheat's source, and results.json has the fields
 Gradescope reads.
@@ -72,16 +77,23 @@ def main(argv):
     failures = []
     workdir = tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR"))
 
-    def check(name, binary, expect_pass, reason=None):
+    class Source:
+        kind, name = "exercise", "call_at_wall"
+
+        def __init__(self, path):
+            self.student_files = [os.path.abspath(path)] if path else []
+
+    def check(name, binary, expect_pass, reason=None, source=None):
         target_passed, xml, log = run_like_bazel(binary, workdir)
         results = {LABEL: grade.confirm_with_log(grade.read_results([xml]), log)}
-        entries, passed = grade.evaluate(manifest, results, {LABEL: target_passed})
+        findings = grade.lint("/", Source(source)) if source else []
+        entries, passed = grade.evaluate(manifest, results, {LABEL: target_passed}, findings)
         outputs = " | ".join(e["output"] for e in entries if not e["passed"])
         if passed != expect_pass:
             failures.append("%s: graded %s, expected %s (%s)" % (
                 name, "passed" if passed else "failed", "passed" if expect_pass else "failed",
                 outputs[:300]))
-        elif reason and not all(reason in e["output"] for e in entries[:len(manifest)]):
+        elif reason and not any(reason in e["output"] for e in entries):
             failures.append("%s: failed, but not every case says %r: %s" % (name, reason,
                                                                            outputs[:300]))
         else:
@@ -91,18 +103,18 @@ def main(argv):
 
     solution_entries = check("the reference solution", solution, True)
     check("the starter", starter, False)
-    reasons = {"exit_early": "did not run", "filter": "did not run", "skip": "skipped"}
+    reasons = {"exit_early": "did not run", "filter": "did not run", "skip": "skipped",
+               "tz_skip": "skipped", "duplicate": "more than once",
+               "swallow": "touches the test framework"}
+    sources = {os.path.basename(p)[len("call_at_wall_"):-len(".cc")]: p for p in cheat_sources}
     for binary in cheat_binaries:
         cheat = os.path.basename(binary)[len("call_at_wall_"):-len("_test")]
-        check("the %s cheat" % cheat, binary, False, reasons[cheat])
-
-    class Cheat:
-        kind, name = "exercise", "call_at_wall"
+        # Only the swallow cheat needs its source: every case passes for real.
+        check("the %s cheat" % cheat, binary, False, reasons[cheat],
+              sources[cheat] if cheat == "swallow" else None)
 
     for source in cheat_sources:
-        item = Cheat()
-        item.student_files = [os.path.abspath(source)]
-        findings = grade.lint("/", item)
+        findings = grade.lint("/", Source(source))
         if not findings:
             failures.append("lint: nothing found in %s" % source)
         else:

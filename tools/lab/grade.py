@@ -9,9 +9,12 @@ A lab is named by its number (`01` ... `06`), an exercise by its name
 
   1. lints the student's files (NN_name/lab/*, NN_name/exercises/<name>.cc)
      for process-control calls and static initialisers, for the teacher to
-     read (a finding does not fail the grade);
+     read; a file that touches the test framework (gtest, `testing::`) or
+     the runner's files fails the grade, since it can rewrite the results
+     from inside the test process;
   2. runs the graded tests with Bazel (`--config=labNN` for labs; with
-     --reference, the production code and the reference solutions instead);
+     --reference, the production code instead: a lab's production files,
+     an exercise's reference solution);
   3. reads every test's test.xml and passes the item only if every test case
      of its manifest (NN_name/lab/manifest.txt, NN_name/exercises/manifest.txt)
      ran and passed, and every test target passed.
@@ -19,9 +22,11 @@ A lab is named by its number (`01` ... `06`), an exercise by its name
 So a submission that ends the process early (a static initialiser calling
 `_Exit(0)`), narrows the tests (a gtest filter set from inside it) or skips
 them (GTEST_SKIP from a global environment) is graded failed: its cases did
-not run, or did not pass. A case counts as passed only when test.xml says so,
-its start time is real (gtest writes an environment-skipped case as passed
-with a start time of 0) and the test's log shows its "[       OK ]" line. A submission that forges the result files
+not run, or did not pass. A case counts as passed only when test.xml says so
+once (a second case of the same name fails it), its start time is real
+(gtest writes an environment-skipped case as passed with a start time of 0)
+and the test's log shows its "[       OK ]" line; a binary that holds cases
+its manifest does not list fails its item. A submission that forges the result files
 (test.xml) is out of scope (docs/teachers.md says so).
 
 --json FILE writes Gradescope's results.json (one entry per test case, with
@@ -35,6 +40,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -124,11 +130,18 @@ LINT_RULES = [
      "ends the process"),
     (re.compile(r"\b(?:setenv|putenv|unsetenv|clearenv)\s*\("), "changes the environment"),
     (re.compile(r"\b(?:fork|vfork|posix_spawnp?|system|exec[lv]p?e?)\s*\("), "starts a process"),
-    (re.compile(r"GTEST_|\btesting::|gtest/|gmock/"), "touches the test framework"),
+    (re.compile(r"GTEST_|\btesting\b|\bgtest|\bgmock|\bTEST(?:_F|_P)?\s*\(|RegisterTest"),
+     "touches the test framework"),
     (re.compile(r"__attribute__\s*\(\(\s*constructor|\binit_priority\b"), "runs code at load time"),
     (re.compile(r"\b(?:XML_OUTPUT_FILE|TEST_TMPDIR|TEST_SRCDIR|test\.xml)\b"),
      "names a test-runner file"),
 ]
+
+
+# Findings that fail the grade: the student's code has no business with the
+# test framework or the runner's files (a submission can make every failing
+# case pass by intercepting GoogleTest's results in-process).
+FATAL = ("touches the test framework", "names a test-runner file")
 
 
 def strip_comments_and_strings(text):
@@ -177,7 +190,8 @@ def static_initialisers(code):
 
 
 def lint(root, item):
-    """(file, line, what) for each finding in the student's files."""
+    """(file, line, what) for each finding in the student's files; a `what`
+    that starts with one of FATAL fails the grade (see evaluate)."""
     findings = []
     for path in item.student_files:
         full = os.path.join(root, path)
@@ -216,10 +230,19 @@ def read_results(xml_paths):
             continue
         for case in tree.iter("testcase"):
             name = "%s.%s" % (case.get("classname", ""), case.get("name", ""))
+            if name in results:
+                # A second case of the same name (testing::RegisterTest) must
+                # not hide the first one's failure.
+                results[name] = ("failed", "the test binary reports this case more than once "
+                                 "(a submission must not define tests)")
+                continue
             problems = [e for e in case if e.tag in ("failure", "error")]
             skipped = (case.get("result") == "skipped" or case.get("status") == "notrun"
                        or any(e.tag == "skipped" for e in case))
-            never_started = case.get("timestamp", "").startswith("1970-01-01")
+            # A case that never started has a start time of 0, written in local
+            # time (1970-01-01, or 1969-12-31 west of UTC).
+            year = case.get("timestamp", "")[:4]
+            never_started = year.isdigit() and int(year) < 1971
             if problems:
                 output = "\n".join((e.get("message") or "") + "\n" + (e.text or "")
                                    for e in problems)
@@ -251,18 +274,22 @@ def confirm_with_log(results, log_text):
             for case, (status, output) in results.items()}
 
 
-def evaluate(manifest, results_by_label, target_passed):
+def evaluate(manifest, results_by_label, target_passed, findings=()):
     """Grades one item.
 
     Args:
       manifest: (label, case) pairs that must all pass.
       results_by_label: {label: {case: (status, output)}} from read_results.
       target_passed: {label: bool}, Bazel's verdict per test target.
+      findings: the lint's (file, line, what) for the item's files; one in a
+        FATAL category fails the item.
 
     Returns:
       (entries, passed): one entry per manifest case, as dicts with name,
-      passed and output; and whether the item passed (every case passed and
-      every target passed).
+      passed and output, then one per failure that is not a case's (a target
+      that failed as a whole, cases no manifest lists, a fatal finding); and
+      whether the item passed (every case passed, every target passed, no
+      extra case, no fatal finding).
     """
     entries = []
     for label, case in manifest:
@@ -282,8 +309,25 @@ def evaluate(manifest, results_by_label, target_passed):
                 entries.append({"label": label, "case": "(the test binary's exit status)",
                                 "passed": False,
                                 "output": "every case passed, but %s failed as a whole "
-                                          "(a crash at exit, a leak, or a time-out): see its "
-                                          "test.log" % label})
+                                          "(it did not build, crashed at exit, timed out, or "
+                                          "a sanitizer reported): see its test.log" % label})
+        expected = {case for l, case in manifest if l == label}
+        extra = sorted(set(results_by_label.get(label, {})) - expected)
+        if extra and results_by_label.get(label):
+            passed = False
+            entries.append({"label": label, "case": "(test cases no manifest lists)",
+                            "passed": False,
+                            "output": "the binary holds cases the manifest does not list (a "
+                                      "submission must not define tests, and a binary that "
+                                      "wrote no test.xml shows one case named after it): "
+                                      + ", ".join(extra)[:OUTPUT_LIMIT]})
+    fatal = [f for f in findings if f[2].startswith(FATAL)]
+    if fatal:
+        passed = False
+        entries.append({"label": "(lint)", "case": "(the submission's code)", "passed": False,
+                        "output": "the submission touches the test framework or the test "
+                                  "runner's files, which no lab or exercise needs: "
+                                  + "; ".join("%s:%d: %s" % f for f in fatal)[:OUTPUT_LIMIT]})
     return entries, passed
 
 
@@ -302,14 +346,22 @@ SUMMARY = re.compile(r"^(//\S+)\s+(?:\(cached\) )?(PASSED|FLAKY|FAILED|TIMEOUT|N
 
 
 def run_tests(root, labels, configs, extra):
-    """Runs the labels once; returns ({label: passed}, testlogs dir, Bazel's output)."""
+    """Runs the labels once; returns ({label: passed}, testlogs dir, Bazel's output).
+
+    The labels' old test logs are deleted first, so that a submission that does
+    not build is never graded on the results of the one before it.
+    """
     flags = ["--config=" + c for c in configs] + list(extra)
+    info = bazel(root, ["info", "bazel-testlogs"] + flags)
+    testlogs = info.stdout.strip().splitlines()[-1] if info.returncode == 0 else ""
+    for label in labels:
+        package, name = label[2:].split(":")
+        if testlogs:
+            shutil.rmtree(os.path.join(testlogs, package, name), ignore_errors=True)
     result = bazel(root, ["test", "--keep_going", "--test_output=errors", "--test_summary=short"]
                    + flags + ["--"] + sorted(labels))
     verdicts = {label: status in ("PASSED", "FLAKY")
                 for label, status in SUMMARY.findall(result.stdout)}
-    info = bazel(root, ["info", "bazel-testlogs"] + flags)
-    testlogs = info.stdout.strip().splitlines()[-1] if info.returncode == 0 else ""
     return verdicts, testlogs, result.stdout
 
 
@@ -425,8 +477,11 @@ def main(argv):
         for label, manifest_label in item.reference_tests.items():
             run_labels[label if args.reference else manifest_label] = manifest_label
     verdicts, testlogs, output = run_tests(root, run_labels, configs, args.bazel_arg)
-    if not verdicts:
-        print(output[-6000:])
+    if set(verdicts) != set(run_labels) or not all(verdicts.values()):
+        # Compiler errors and failed tests' output, for the student.
+        errors = [line for line in output.splitlines()
+                  if line.startswith(("ERROR:", "FAIL:")) or ": error:" in line]
+        print("\n".join(errors[:60]) if errors else output[-6000:])
     results = {}
     for label in run_labels:
         xmls = xml_files(testlogs, label)
@@ -443,7 +498,8 @@ def main(argv):
             print("tools/grade: %s: its manifest lists no case of %s" % (item.title(),
                                                                          " ".join(item.tests)),
                   file=sys.stderr)
-        entries, passed = evaluate(manifest, results, target_passed)
+        item_findings = [f for f in lint_findings if f[0] in item.student_files]
+        entries, passed = evaluate(manifest, results, target_passed, item_findings)
         graded.append((item, entries, passed))
         for entry in entries:
             if not entry["passed"]:
