@@ -274,7 +274,9 @@ TEST_P(ChunkSizeLineTest, Parses) {
   const ChunkSizeCase& c = GetParam();
   uint64_t size = 12345;
   EXPECT_EQ(parse_chunk_size_line(c.line, size), c.valid);
-  if (c.valid) EXPECT_EQ(size, c.size);
+  if (c.valid) {
+    EXPECT_EQ(size, c.size);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Rfc9112, ChunkSizeLineTest,
