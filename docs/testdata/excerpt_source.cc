@@ -1,4 +1,4 @@
-// The source that docs/testdata/{fine,broken}.md quote (docs_check_fails_on_rot_test).
+// Quoted by docs/testdata/{fine,broken}.md (docs_check_fails_on_rot_test).
 // Not compiled: only docs/check_docs.py reads it.
 
 // DOC: testdata-turn. One turn of a toy loop: the region runs to the `}` in
