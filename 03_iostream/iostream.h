@@ -292,9 +292,8 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   }
   void run_write_callback();
   bool has_queued_writes() const { return write_ && write_->has_unsent(); }
-  WriteQueue& write_queue();
+  WriteQueue& write_queue();  // Taken from the pool on first need.
   void release_write_queue();
-  static std::vector<std::unique_ptr<WriteQueue>>& free_write_queues();
   RareState& rare();
   bool has_ready_callbacks() const {
     return rare_ && !rare_->ready_callbacks.empty();
@@ -353,9 +352,9 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   uint64_t bytes_queued_ = 0;
   uint64_t bytes_written_ = 0;
   // The write queue (write_queue.h): a write callback runs once
-  // bytes_written_ reaches its mark. Taken from a small per-thread free
-  // list at the first write() and given back when everything has left
-  // (write_path.cc). Null while nothing is pending.
+  // bytes_written_ reaches its mark. Taken from the per-thread pool
+  // (write_queue_pool.h) at the first write() and given back when
+  // everything has left (write_path.cc). Null while nothing is pending.
   std::unique_ptr<WriteQueue> write_;
   std::unique_ptr<RareState> rare_;
   CloseCallback close_callback_;

@@ -9,20 +9,20 @@
 // or copied. Write callbacks carry the byte count queued before them
 // (bytes_queued_ at write()) and run once bytes_written_ has reached it, in
 // order. The WriteQueue itself exists only while something is pending: an
-// idle stream holds a null pointer, and drained queues go to a per-thread
-// free list, so a busy keep-alive connection neither keeps one nor
-// allocates one per response.
+// idle stream holds a null pointer, and drained queues go back to a
+// per-thread pool (write_queue_pool.h), so a busy keep-alive connection
+// neither keeps one nor allocates one per response.
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
 #include <cerrno>
 #include <climits>
-#include <memory>
 #include <mutex>
-#include <vector>
+#include <utility>
 
 #include "03_iostream/iostream.h"
+#include "03_iostream/write_queue_pool.h"
 
 namespace eddy {
 namespace {
@@ -30,10 +30,6 @@ namespace {
 // iovecs per sendmsg: as many as Linux takes (IOV_MAX, 1024), so the
 // responses to 1000 pipelined requests leave in one call.
 constexpr int kMaxIovecs = IOV_MAX;
-// Drained queues kept per thread for reuse, and the largest chunk array a
-// kept queue may hold (a larger one is freed: it came from a burst).
-constexpr size_t kMaxPooledQueues = 64;
-constexpr size_t kMaxPooledChunks = 16;
 
 void ignore_sigpipe_once() {
   static std::once_flag once;
@@ -42,42 +38,20 @@ void ignore_sigpipe_once() {
 
 }  // namespace
 
-// The per-thread free list of drained queues; freed at thread exit.
-std::vector<std::unique_ptr<WriteQueue>>& IOStream::free_write_queues() {
-  thread_local std::vector<std::unique_ptr<WriteQueue>> queues;
-  return queues;
-}
-
+// The queue exists only while something is pending; the pool
+// (write_queue_pool.h) makes that cheap.
 WriteQueue& IOStream::write_queue() {
-  if (write_) return *write_;
-  auto& free = free_write_queues();
-  if (free.empty()) {
-    write_ = std::make_unique<WriteQueue>();
-  } else {
-    write_ = std::move(free.back());
-    free.pop_back();
-  }
+  if (!write_) write_ = take_write_queue();
   return *write_;
 }
 
 // Drops unsent chunks (after a close) and, once no write callback waits
-// either, gives the queue back to the free list.
+// either, gives the queue back to the pool.
 void IOStream::release_write_queue() {
   if (!write_) return;
-  WriteQueue& queue = *write_;
-  queue.drop_unsent();
-  if (queue.has_callbacks()) return;
-  queue.callbacks.clear();
-  queue.callbacks_head = 0;
-  if (queue.chunks.capacity() > kMaxPooledChunks) {
-    std::vector<std::string>().swap(queue.chunks);
-  }
-  if (queue.callbacks.capacity() > kMaxPooledChunks) {
-    std::vector<std::pair<uint64_t, WriteCallback>>().swap(queue.callbacks);
-  }
-  auto& free = free_write_queues();
-  if (free.size() < kMaxPooledQueues) free.push_back(std::move(write_));
-  write_.reset();  // Freed here when the list is full.
+  write_->drop_unsent();
+  if (write_->has_callbacks()) return;
+  give_back_write_queue(std::move(write_));
 }
 
 // Sockets: sendmsg with MSG_NOSIGNAL, so a dead peer gives EPIPE instead of
