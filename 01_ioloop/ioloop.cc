@@ -98,16 +98,12 @@ IOLoop& IOLoop::current() {
   return t_current_loop != nullptr ? *t_current_loop : instance();
 }
 
-void IOLoop::check_thread(const char* method) const {
-  std::thread::id owner = loop_thread_.load(std::memory_order_relaxed);
-  if (owner != std::thread::id() && owner != std::this_thread::get_id()) {
-    std::fprintf(
-        stderr,
-        "eddy::IOLoop::%s called from a thread that is not running the "
-        "loop; use add_callback() to reach the loop thread\n",
-        method);
-    std::abort();
-  }
+void IOLoop::abort_wrong_thread(const char* type, const char* method) {
+  std::fprintf(stderr,
+               "eddy::%s%s called from a thread that is not running the "
+               "loop; use add_callback() to reach the loop thread\n",
+               type, method);
+  std::abort();
 }
 
 // ---- Handlers -------------------------------------------------------------

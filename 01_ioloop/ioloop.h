@@ -170,6 +170,20 @@ class IOLoop {
   // plain bool, so another thread asking would be a data race.
   bool running() const { return running_; }
 
+  // Aborts the process with "eddy::<type><method> called from a thread that
+  // is not running the loop" unless called on the thread running this loop
+  // (or the loop is not running), in every build mode. The loop's own
+  // loop-thread methods call it, and so do objects that belong to a loop and
+  // are loop-thread only, such as IOStream (type "IOStream::", method
+  // "write"). Cheap: one relaxed load and a thread-id compare.
+  void check_loop_thread(const char* type, const char* method) const {
+    std::thread::id owner = loop_thread_.load(std::memory_order_relaxed);
+    if (owner != std::thread::id() && owner != std::this_thread::get_id())
+        [[unlikely]] {
+      abort_wrong_thread(type, method);
+    }
+  }
+
   // Drives the loop until `condition()` is true or `timeout` seconds pass;
   // returns the final value of condition(). For tests and tools: it is how a
   // test waits for an event with a deadline instead of sleeping.
@@ -256,9 +270,12 @@ class IOLoop {
   // channel as "Exception in <what>: ..." (handle_callback_exception).
   template <typename Fn>
   void run_guarded(const char* what, Fn&& fn);
-  // Aborts with a message unless called on the loop thread (or the loop is
-  // not running).
-  void check_thread(const char* method) const;
+  // check_loop_thread() for the loop's own methods.
+  void check_thread(const char* method) const {
+    check_loop_thread("IOLoop::", method);
+  }
+  [[noreturn]] static void abort_wrong_thread(const char* type,
+                                              const char* method);
 
   // ---- The rest of the loop (ioloop.cc) -------------------------------------
   void register_handler(int fd, IOHandler* handler, bool owned,

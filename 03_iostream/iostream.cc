@@ -160,6 +160,7 @@ void IOStream::read_until_match(Matcher matcher, ReadCallback callback,
 }
 
 void IOStream::read_until_close(ReadCallback callback) {
+  check_thread("read_until_close");
   if (read_kind_ != ReadKind::kNone) {
     throw std::logic_error(
         "IOStream::read_until_close: already reading (one read at a time)");
@@ -216,6 +217,7 @@ void IOStream::connect(const SocketAddress& address, ConnectCallback callback) {
 }
 
 void IOStream::set_close_callback(CloseCallback callback) {
+  check_thread("set_close_callback");
   close_callback_ = std::move(callback);
   if (closed_) {
     // Already closed: it runs on the next loop turn (and is then destroyed,
@@ -228,6 +230,7 @@ void IOStream::set_close_callback(CloseCallback callback) {
 }
 
 void IOStream::close(std::error_code error) {
+  check_thread("close");
   if (closed_) return;
   closed_ = true;
   error_ = error;
@@ -259,6 +262,7 @@ size_t IOStream::max_buffer_size() const { return max_buffer_size_; }
 size_t IOStream::read_chunk_size() const { return read_chunk_size_; }
 
 void IOStream::set_nodelay(bool value) {
+  check_thread("set_nodelay");
   if (closed_) return;
   int flag = value ? 1 : 0;
   // Fails harmlessly (EOPNOTSUPP, ENOPROTOOPT) on unix sockets and pipes.

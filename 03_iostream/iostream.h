@@ -14,7 +14,12 @@
 // an exception escaping a stream callback is logged on the `application`
 // channel and closes that stream with std::errc::operation_canceled.
 //
-// Threads: loop thread only. The IOLoop must outlive its streams.
+// Threads: loop thread only. The IOLoop must outlive its streams. A call to
+// connect, a read, write, set_close_callback, close or set_nodelay from
+// another thread while the loop runs aborts the process with a message
+// naming the method, in every build mode, as IOLoop's loop-thread methods
+// do (IOLoop::check_loop_thread); use IOLoop::add_callback to reach the
+// loop thread.
 //
 // Ownership and lifetime. Streams are always held by std::shared_ptr
 // (create()). The stream registers itself as its fd's IOHandler at its
@@ -254,11 +259,18 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   void invoke(const std::function<void()>& callback);
   void callback_failed(std::exception_ptr exception);
   // The checks every call makes, inline; the throwing part is out of line.
+  // The checks at the top of every public call: the loop thread (else abort,
+  // as IOLoop), then the stream's state (else throw).
+  void check_thread(const char* method) const {
+    io_loop_.check_loop_thread("IOStream::", method);
+  }
   void check_open(const char* method) const {
+    check_thread(method);
     if (closed_) [[unlikely]]
       throw_misuse(method);
   }
   void check_can_read(const char* method) const {
+    check_thread(method);
     if (closed_ || read_kind_ != ReadKind::kNone) [[unlikely]] {
       throw_misuse(method);
     }
