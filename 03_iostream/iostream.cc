@@ -239,6 +239,9 @@ void IOStream::close(std::error_code error) {
     io_loop_.remove_handler(socket_.get());
     registered_ = false;
   }
+  // A clean end tells a TLS peer so (close_notify); a close that drops
+  // output must not, or the peer would take a truncated body as whole.
+  if (!error && !has_queued_writes()) end_transport();
   socket_.reset();
   release_write_queue();
   if (!dispatching_) {
@@ -267,6 +270,13 @@ void IOStream::set_nodelay(bool value) {
   int flag = value ? 1 : 0;
   // Fails harmlessly (EOPNOTSUPP, ENOPROTOOPT) on unix sockets and pipes.
   ::setsockopt(socket_.get(), IPPROTO_TCP, TCP_NODELAY, &flag, sizeof flag);
+}
+
+void IOStream::shutdown_write() {
+  check_thread("shutdown_write");
+  if (closed_) return;
+  end_transport();
+  ::shutdown(socket_.get(), SHUT_WR);
 }
 
 // ---- Hooks (overridden by SSLIOStream)
@@ -317,6 +327,7 @@ std::error_code IOStream::transport_error(int error) {
 }
 
 void IOStream::on_connected() { run_connect_callback(); }
+void IOStream::end_transport() {}
 
 void IOStream::clear_callbacks() {
   // Moved out first: destroying a callback may drop references that lead

@@ -184,6 +184,12 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   size_t write_buffer_size() const;
   // TCP_NODELAY on or off (set_nodelay); ignored for non-TCP sockets.
   void set_nodelay(bool value);
+  // Stops sending for good and keeps reading (a lingering close): ends the
+  // transport (SSLIOStream sends TLS's close_notify) and shuts the socket's
+  // write side (shutdown(2), SHUT_WR). Call it once the queued output has
+  // left (from a write callback); a later write() fails on the wire and
+  // closes the stream. No-op on a closed stream.
+  void shutdown_write();
 
   int fd() const;
   IOLoop& io_loop() const;
@@ -218,6 +224,11 @@ class IOStream : public std::enable_shared_from_this<IOStream>,
   virtual std::error_code transport_error(int error);
   // The socket connected; the base runs the connect callback.
   virtual void on_connected();
+  // The stream is about to stop sending with everything queued sent: a
+  // clean close() (no error, no unsent output) or shutdown_write(), while
+  // the fd is still open. SSLIOStream sends close_notify here, without
+  // blocking; nothing for TCP, whose FIN says the same.
+  virtual void end_transport();
   // Destroys the callbacks a subclass stores; called after the close
   // callback. Overrides must call the base.
   virtual void clear_callbacks();

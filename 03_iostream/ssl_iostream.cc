@@ -411,6 +411,16 @@ ssize_t SSLIOStream::write_to_fd(const iovec* iov, int iovcnt) {
   return failed(SSL_get_error(ssl_.get(), count), saved_errno, false);
 }
 
+// One non-blocking SSL_shutdown: it writes the close_notify alert and does
+// not wait for the peer's (a server closing may not wait).
+void SSLIOStream::end_transport() {
+  if (!handshake_done_ || close_notify_sent_ || tls_error_) return;
+  close_notify_sent_ = true;
+  ERR_clear_error();
+  SSL_shutdown(ssl_.get());
+  ERR_clear_error();
+}
+
 void SSLIOStream::clear_callbacks() {
   auto callback = std::move(handshake_callback_);
   handshake_callback_ = nullptr;

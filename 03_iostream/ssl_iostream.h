@@ -11,6 +11,14 @@
 // other direction (WANT_WRITE during a read, WANT_READ during a write) are
 // handled.
 //
+// Closing. A clean close() (no error, nothing left unsent) and
+// shutdown_write() send TLS's close_notify first (one non-blocking
+// SSL_shutdown), so that a client can tell the end of a close-delimited
+// body from a truncation (RFC 8446 6.1). A close that drops output, or
+// follows a socket or TLS error, sends none. If the socket cannot take the
+// alert at that moment (its send buffer is full), it is not sent and the
+// peer sees a bare FIN.
+//
 // Threads, errors and ownership: as IOStream.
 #ifndef EDDY_03_IOSTREAM_SSL_IOSTREAM_H_
 #define EDDY_03_IOSTREAM_SSL_IOSTREAM_H_
@@ -66,6 +74,7 @@ class SSLIOStream : public IOStream {
   bool transport_has_buffered_data() const override;
   std::error_code transport_error(int error) override;
   void on_connected() override;
+  void end_transport() override;
   void clear_callbacks() override;
 
  private:
@@ -80,6 +89,7 @@ class SSLIOStream : public IOStream {
   uint32_t handshake_wants_ = 0;   // READ or WRITE while handshaking.
   bool read_wants_write_ = false;  // SSL_read returned WANT_WRITE.
   bool write_wants_read_ = false;  // SSL_write returned WANT_READ.
+  bool close_notify_sent_ = false;
   std::error_code tls_error_;      // Set with errno EPROTO for the base.
   std::function<void()> handshake_callback_;
 };

@@ -270,5 +270,53 @@ TEST_F(SSLIOStreamTest, PeerCloseAfterHandshakeClosesCleanly) {
   EXPECT_EQ(all, "last words");
 }
 
+// Regression: a server's close sent a bare FIN, so a client could not tell
+// the end of a close-delimited body from a truncation (issue 15, item 15).
+TEST_F(SSLIOStreamTest, CleanCloseSendsCloseNotify) {
+  auto [server, client] = tls_pair();
+  std::string all;
+  client->read_until_close([&](std::string_view data) { all = data; });
+  server->write("the whole body", [&] { server->close(); });
+  ASSERT_TRUE(run_until([&] { return client->closed(); }));
+  EXPECT_EQ(all, "the whole body");
+  EXPECT_FALSE(client->error()) << client->error().message();
+  EXPECT_TRUE(SSL_get_shutdown(client->ssl()) & SSL_RECEIVED_SHUTDOWN);
+}
+
+// A close that drops queued output must not claim a clean end.
+TEST_F(SSLIOStreamTest, CloseThatDropsOutputSendsNoCloseNotify) {
+  auto [server, client] = tls_pair("127.0.0.1", 4096);
+  bool done = false;
+  server->wait_for_handshake([&] { done = true; });
+  ASSERT_TRUE(run_until([&] { return done; }));
+  server->write(make_pattern(4 << 20));
+  ASSERT_TRUE(server->writing());  // The client reads nothing yet.
+  server->close();
+  size_t received = 0;
+  client->read_until_close([&](std::string_view data) {
+    received = data.size();
+  });
+  ASSERT_TRUE(run_until([&] { return client->closed(); }));
+  EXPECT_LT(received, size_t{4} << 20);
+  EXPECT_FALSE(SSL_get_shutdown(client->ssl()) & SSL_RECEIVED_SHUTDOWN);
+}
+
+// shutdown_write(): close_notify and FIN, and the stream still reads (the
+// lingering close of chapter 05).
+TEST_F(SSLIOStreamTest, ShutdownWriteSendsCloseNotifyAndKeepsReading) {
+  auto [server, client] = tls_pair();
+  bool done = false;
+  server->wait_for_handshake([&] { done = true; });
+  ASSERT_TRUE(run_until([&] { return done; }));
+  server->shutdown_write();
+  std::string line;
+  server->read_until("\n", [&](std::string_view data) { line = data; });
+  client->write("still here\n");
+  client->read_until_close([](std::string_view) {});
+  ASSERT_TRUE(run_until([&] { return client->closed() && !line.empty(); }));
+  EXPECT_EQ(line, "still here\n");
+  EXPECT_TRUE(SSL_get_shutdown(client->ssl()) & SSL_RECEIVED_SHUTDOWN);
+}
+
 }  // namespace
 }  // namespace eddy

@@ -294,7 +294,7 @@ void HTTP1Connection::linger_and_close() {
   state_ = State::kLingering;
   arm_timeout(context_->linger_timeouts, kLingerSeconds);
   stream_->write(std::string(), member_callback([](HTTP1Connection& self) {
-                   ::shutdown(self.stream_->fd(), SHUT_WR);
+                   self.stream_->shutdown_write();  // TLS: close_notify.
                    self.drain_input();
                  }));
 }

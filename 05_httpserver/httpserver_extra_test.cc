@@ -46,7 +46,14 @@ std::string gzip(const std::string& data) {
   return out;
 }
 
-TEST(HTTPServerTLSTest, ServesHttpsToABoringSSLClient) {
+// What a BoringSSL client sends to an HTTPS server running `echo` and
+// receives until the server closes.
+struct HttpsExchange {
+  std::string received;
+  bool close_notify = false;  // The server ended TLS cleanly.
+};
+
+HttpsExchange https_exchange(const std::string& request) {
   const char* tmp = std::getenv("TEST_TMPDIR");
   auto certificates = testing::write_test_certificates(
       std::string(tmp != nullptr ? tmp : "/tmp") + "/certs");
@@ -64,21 +71,47 @@ TEST(HTTPServerTLSTest, ServesHttpsToABoringSSLClient) {
   auto client =
       SSLIOStream::create_client(Socket(::socket(AF_INET, SOCK_STREAM, 0)),
                                  client_context.get(), "localhost", loop);
-  std::string received;
+  HttpsExchange exchange;
   bool closed = false;
   client->set_close_callback([&] { closed = true; });
   client->connect(address, [&] {
-    client->write(
-        "POST /secure HTTP/1.1\r\nHost: localhost\r\nContent-Length: 6\r\n"
-        "Connection: close\r\n\r\nsecret");
-    client->read_until_close([&](std::string_view data) { received = data; });
+    client->write(request);
+    client->read_until_close(
+        [&](std::string_view data) { exchange.received = data; });
   });
-  ASSERT_TRUE(loop.run_until([&] { return closed; }, kDeadline));
-  auto responses = testing::parse_responses(received, {}, true);
-  ASSERT_EQ(responses.size(), 1u) << received;
+  EXPECT_TRUE(loop.run_until([&] { return closed; }, kDeadline));
+  exchange.close_notify =
+      (SSL_get_shutdown(client->ssl()) & SSL_RECEIVED_SHUTDOWN) != 0;
+  return exchange;
+}
+
+TEST(HTTPServerTLSTest, ServesHttpsToABoringSSLClient) {
+  HttpsExchange exchange = https_exchange(
+      "POST /secure HTTP/1.1\r\nHost: localhost\r\nContent-Length: 6\r\n"
+      "Connection: close\r\n\r\nsecret");
+  auto responses = testing::parse_responses(exchange.received, {}, true);
+  ASSERT_EQ(responses.size(), 1u) << exchange.received;
   EXPECT_EQ(responses[0].code, 200);
   EXPECT_EQ(responses[0].body, "secret");
   EXPECT_EQ(responses[0].headers.get("X-Echo-Protocol"), "https");
+}
+
+// Regression: the server closed HTTPS connections with a bare TCP FIN, so
+// a client could not tell a complete response from a truncated one (issue
+// 15, item 15). Connection: close, then an error response (the lingering
+// close) both end with close_notify.
+TEST(HTTPServerTLSTest, ConnectionCloseEndsWithCloseNotify) {
+  HttpsExchange exchange = https_exchange(
+      "GET /a HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(exchange.received.find("200 OK"), std::string::npos);
+  EXPECT_TRUE(exchange.close_notify);
+}
+
+TEST(HTTPServerTLSTest, ErrorResponseEndsWithCloseNotify) {
+  HttpsExchange exchange = https_exchange("BAD REQUEST LINE\r\n\r\n");
+  EXPECT_EQ(exchange.received.rfind("HTTP/1.1 400", 0), 0u)
+      << exchange.received;
+  EXPECT_TRUE(exchange.close_notify);
 }
 
 class DecompressTest : public ::testing::Test {
