@@ -141,8 +141,9 @@ class IOLoop {
   // already ran or was removed is a no-op (remove_timeout).
   void remove_timeout(TimeoutHandle handle);
 
-  // The loop's clock in seconds (monotonic; only differences matter), as
-  // Tornado's IOLoop.time().
+  // The loop's clock in seconds: CLOCK_MONOTONIC, so only differences
+  // matter. It plays the part of Tornado's IOLoop.time(), which is the wall
+  // clock (time.time()) in 2.x to 4.x and monotonic only from 5.0 on.
   double time() const;
   // The clock as read at most once per loop iteration: the first call after
   // epoll_wait returned reads it, later calls in the same iteration return

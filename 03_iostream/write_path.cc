@@ -5,8 +5,9 @@
 //   write_->chunks:  [ sent | sent | "HTTP/1.1 200..." | "body" | ... ]
 //                                    ^ head, `offset` bytes sent
 //
-// A partial write only moves head/offset: no chunk is erased from the front
-// or copied. Write callbacks carry the byte count queued before them
+// A partial write only moves head/offset; nothing is copied. The sent
+// prefix is erased under WriteQueue's rule (write_queue.h): when the queue
+// drains, or once head has reached 64 and half of the vector. Write callbacks carry the byte count queued before them
 // (bytes_queued_ at write()) and run once bytes_written_ has reached it, in
 // order. The WriteQueue itself exists only while something is pending: an
 // idle stream holds a null pointer, and drained queues go back to a

@@ -5,7 +5,9 @@
 //
 // Chunks are kept as they were written (no copying into one big buffer);
 // `head` and `offset` say where the unsent bytes start, so a partial send
-// only moves them and nothing is erased from the front:
+// only moves them. A sent chunk's memory is freed at once; the empty prefix
+// of `chunks` is erased when the queue drains, or once `head` has reached 64
+// and half of the vector (amortised O(1) per chunk):
 //
 //   chunks:  [ sent | sent | "HTTP/1.1 200 OK..." | "body" | ... ]
 //                           ^ head, `offset` bytes of it sent

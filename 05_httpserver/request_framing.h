@@ -4,9 +4,9 @@
 // syntax of a chunk-size line. Pure functions, so the rules that stop
 // request smuggling are tested without sockets.
 //
-// Stricter than Tornado 6.2 (which ignores unknown transfer codings and
-// accepts Content-Length with Transfer-Encoding): see README.md, "Where we
-// are stricter than Tornado".
+// Stricter than Tornado 6.2 (which reads no body for a Transfer-Encoding
+// other than exactly "chunked", so such a body is parsed as the next
+// request): see README.md, "Bad input: where we are stricter than Tornado".
 #ifndef EDDY_05_HTTPSERVER_REQUEST_FRAMING_H_
 #define EDDY_05_HTTPSERVER_REQUEST_FRAMING_H_
 
