@@ -244,7 +244,10 @@ void HTTP1Connection::finish_request() {
   log_access();
   request_->connection = nullptr;
   request_.reset();
-  if (state_ != State::kHandling) return;
+  // A stream that closed outside its own callbacks (a write from a timer
+  // that met a reset) runs on_stream_close only on the next iteration: there
+  // is no next request to read, and finish() must not throw.
+  if (state_ != State::kHandling || stream_->closed()) return;
   if (!response_keep_alive_ || close_when_idle_) {
     close_after_flush();
     return;

@@ -724,6 +724,57 @@ TEST_F(HTTPServerTest, ServerClosingConnectionsUnderAHeldRequestIsHarmless) {
   EXPECT_TRUE(loop_.run_until([&] { return client->closed(); }, kDeadline));
 }
 
+// Issue 15, item 4: a handler answering from a timer after a pipelining
+// client has reset. The write fails and closes the stream outside any stream
+// callback, so the connection hears of the close only on the next loop
+// iteration; finish() used to read the next request from the closed stream
+// and throw "IOStream::read_until_match: the stream is closed".
+TEST_F(HTTPServerTest,
+       RegressionFinishThrewWhenTheStreamClosedOutsideADispatch) {
+  std::shared_ptr<HTTPServerRequest> pending;
+  start([&](HTTPServerRequest& request) {
+    pending = request.shared_from_this();
+  });
+  auto client = connect();
+  client->send(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  loop_.run_until([&] { return pending != nullptr || client->closed(); },
+                  kDeadline);
+  ASSERT_NE(pending, nullptr);
+  client->reset();
+  // Called from outside the loop's stream callbacks, as a timer callback
+  // would be, before the loop has seen the reset.
+  EXPECT_NO_THROW(handle_request(*pending));
+  EXPECT_NO_THROW(pending->finish());
+  EXPECT_TRUE(loop_.run_until([&] { return server_->connection_count() == 0; },
+                              kDeadline));
+  EXPECT_EQ(pending->connection, nullptr);
+}
+
+// The same through the framed API: write_headers, write and finish.
+TEST_F(HTTPServerTest,
+       RegressionFramedFinishThrewWhenTheStreamClosedOutsideADispatch) {
+  std::shared_ptr<HTTPServerRequest> pending;
+  start([&](HTTPServerRequest& request) {
+    pending = request.shared_from_this();
+  });
+  auto client = connect();
+  client->send(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  loop_.run_until([&] { return pending != nullptr || client->closed(); },
+                  kDeadline);
+  ASSERT_NE(pending, nullptr);
+  client->reset();
+  EXPECT_NO_THROW(pending->write_headers(
+      ResponseStartLine{"HTTP/1.1", 200, "OK"}, HTTPHeaders{}));
+  EXPECT_NO_THROW(pending->write(std::string(100000, 'x')));
+  EXPECT_NO_THROW(pending->write("more"));
+  EXPECT_NO_THROW(pending->finish());
+  EXPECT_TRUE(loop_.run_until([&] { return server_->connection_count() == 0; },
+                              kDeadline));
+  EXPECT_EQ(pending->connection, nullptr);
+}
+
 // ---- Timeouts
 // -------------------------------------------------------------------------
 
