@@ -89,6 +89,10 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection>,
   // HTTP/1.0), Connection and Date; the body is never sent for HEAD, 1xx, 204
   // or 304. Writing more than a declared Content-Length throws
   // std::logic_error; finishing short of it closes the connection.
+  // write_headers throws std::invalid_argument, and writes nothing, for a
+  // status code outside 100..999 or a reason phrase with a byte other than
+  // HTAB, SP, VCHAR and obs-text (a CR, LF or NUL would end the status line
+  // early: RFC 9112 §4).
   void write_headers(const ResponseStartLine& start_line, HTTPHeaders headers);
   void write(std::string chunk);
   void finish();

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "01_ioloop/log.h"
+#include "04_httputil/chars.h"
 #include "04_httputil/responses.h"
 #include "05_httpserver/http1connection.h"
 
@@ -51,6 +52,26 @@ HTTP1Connection::RawConnection raw_connection_header(std::string_view bytes) {
   return HTTP1Connection::RawConnection::kUnspecified;
 }
 
+// Issue 15, item 1: the status line the application gives must be one
+// line. status-line = HTTP-version SP 3DIGIT SP reason-phrase, reason-phrase
+// = *( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4): a CR or LF would end
+// the line early and let the reason write headers of its own.
+void check_start_line(const ResponseStartLine& start_line) {
+  if (start_line.code < 100 || start_line.code > 999) {
+    throw std::invalid_argument(
+        "write_headers: status code " + std::to_string(start_line.code) +
+        " is not three digits (100 to 999, RFC 9110 §15)");
+  }
+  for (char c : start_line.reason) {
+    if (!chars::is_field_char(c)) {
+      throw std::invalid_argument(
+          "write_headers: the reason phrase holds byte " +
+          std::to_string(static_cast<unsigned char>(c)) +
+          "; only HTAB, SP, VCHAR and obs-text are allowed (RFC 9112 §4)");
+    }
+  }
+}
+
 }  // namespace
 
 void HTTP1Connection::write_to_stream(std::string bytes) {
@@ -92,6 +113,7 @@ void HTTP1Connection::write_headers(const ResponseStartLine& start_line,
   if (response_mode_ != ResponseMode::kNone) {
     throw std::logic_error("write_headers: the response was already started");
   }
+  check_start_line(start_line);
   const HTTPServerRequest& request = *request_;
   response_mode_ = ResponseMode::kFramed;
   response_status_ = static_cast<uint16_t>(start_line.code);

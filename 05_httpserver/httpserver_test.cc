@@ -345,6 +345,78 @@ TEST_F(HTTPServerTest, WritingMoreThanContentLengthIsAnError) {
       << log;
 }
 
+// Issue 15, item 1: write_headers checks its status line. A reason phrase
+// is *( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4) and a code three
+// digits; anything else is std::invalid_argument and nothing is written.
+// Before, `reason = "OK\r\nSet-Cookie: x=1"` put a header on the wire.
+TEST_F(HTTPServerTest, RegressionReasonPhraseWithCrlfPutAHeaderOnTheWire) {
+  const std::vector<ResponseStartLine> refused = {
+      {"HTTP/1.1", 200, "OK\r\nSet-Cookie: x=1"},
+      {"HTTP/1.1", 200, "OK\nSet-Cookie: x=1"},
+      {"HTTP/1.1", 200, "OK\rSet-Cookie: x=1"},
+      {"HTTP/1.1", 200, std::string("O\0K", 3)},
+      {"HTTP/1.1", 200, "O\x7fK"},
+      {"HTTP/1.1", 200, "O\x01K"},
+      {"HTTP/1.1", 99, "OK"},
+      {"HTTP/1.1", 1000, "OK"},
+      {"HTTP/1.1", 0, ""},
+      {"HTTP/1.1", -200, "OK"},
+  };
+  size_t refusals = 0;
+  start([&](HTTPServerRequest& request) {
+    for (const ResponseStartLine& line : refused) {
+      try {
+        request.write_headers(line, HTTPHeaders{{"Content-Length", "2"}});
+      } catch (const std::invalid_argument&) {
+        refusals++;
+      }
+    }
+    // Nothing was written, so the response can still begin.
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 299, "Fine\tby \xe9"},
+                          HTTPHeaders{{"Content-Length", "2"}});
+    request.write("ok");
+    request.finish();
+  });
+  auto client = connect();
+  client->send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto all = responses(*client, 1);
+  EXPECT_EQ(refusals, refused.size());
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].code, 299);
+  EXPECT_EQ(all[0].reason, "Fine\tby \xe9");
+  EXPECT_EQ(all[0].body, "ok");
+  EXPECT_EQ(client->received().find("Set-Cookie"), std::string::npos);
+  EXPECT_EQ(client->received().rfind("HTTP/1.1 ", 0), 0u);
+  EXPECT_FALSE(client->closed());
+}
+
+// A status code of 999 is three digits: allowed (RFC 9110 §15).
+TEST_F(HTTPServerTest, StatusCode999IsWrittenAsIs) {
+  start([](HTTPServerRequest& request) {
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 999, ""},
+                          HTTPHeaders{{"Content-Length", "0"}});
+    request.finish();
+  });
+  Response response = exchange("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(response.code, 999);
+}
+
+// An invalid status line refused inside the callback, and the exception
+// left to escape: nothing was written, so the client gets a 500.
+TEST_F(HTTPServerTest, InvalidStatusLineEscapingTheCallbackGets500) {
+  start([](HTTPServerRequest& request) {
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 200, "OK\r\nX: y"},
+                          HTTPHeaders{});
+  });
+  ::testing::internal::CaptureStderr();
+  bool closed = false;
+  Response response = exchange("GET / HTTP/1.1\r\nHost: a\r\n\r\n", &closed);
+  ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(response.code, 500);
+  EXPECT_FALSE(response.headers.contains("X"));
+  EXPECT_TRUE(closed);
+}
+
 // ---- Bodies
 // ------------------------------------------------------------------------
 
