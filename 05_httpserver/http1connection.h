@@ -86,13 +86,21 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection>,
 
   // The framed API (Tornado's HTTPConnection interface). write_headers adds
   // Content-Length-less framing (chunked for HTTP/1.1, close-delimited for
-  // HTTP/1.0), Connection and Date; the body is never sent for HEAD, 1xx, 204
-  // or 304. Writing more than a declared Content-Length throws
+  // HTTP/1.0), Connection and Date; the body is never sent for HEAD, 204 or
+  // 304. Writing more than a declared Content-Length throws
   // std::logic_error; finishing short of it closes the connection.
   // write_headers throws std::invalid_argument, and writes nothing, for a
   // status code outside 100..999 or a reason phrase with a byte other than
   // HTAB, SP, VCHAR and obs-text (a CR, LF or NUL would end the status line
-  // early: RFC 9112 §4).
+  // early: RFC 9112 §4); and for framing headers that do not describe one
+  // body length: Content-Length with Transfer-Encoding, two Content-Lengths
+  // that differ, or one that is not 1*DIGIT within 64 bits (equal repeats
+  // leave as one field). A 1xx other than 101 is an interim response: it is
+  // sent at once (to HTTP/1.1 clients only, RFC 9110 §15.2), without
+  // Content-Length or Transfer-Encoding (else std::invalid_argument), and
+  // the final response is still expected: write_headers may be called
+  // again, and finish() with no final response closes the connection. 101
+  // throws std::invalid_argument (eddy switches to no other protocol).
   void write_headers(const ResponseStartLine& start_line, HTTPHeaders headers);
   void write(std::string chunk);
   void finish();

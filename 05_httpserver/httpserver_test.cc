@@ -417,6 +417,147 @@ TEST_F(HTTPServerTest, InvalidStatusLineEscapingTheCallbackGets500) {
   EXPECT_TRUE(closed);
 }
 
+// Issue 15, item 2: the framing headers the application gives are checked
+// before anything is written: Content-Length with Transfer-Encoding, two
+// Content-Lengths that differ, or one that is not 1*DIGIT or overflows 64
+// bits, throws std::invalid_argument. Before, Content-Length and
+// Transfer-Encoding went out together (a response a proxy may frame either
+// way) and an overflowing length wrapped around silently.
+TEST_F(HTTPServerTest,
+       RegressionContentLengthWithTransferEncodingWentOnTheWire) {
+  const std::vector<HTTPHeaders> refused = {
+      HTTPHeaders{{"Content-Length", "2"}, {"Transfer-Encoding", "chunked"}},
+      HTTPHeaders{{"Transfer-Encoding", "chunked"}, {"Content-Length", "2"}},
+      HTTPHeaders{{"Content-Length", "2"}, {"Content-Length", "3"}},
+      HTTPHeaders{{"Content-Length", "2, 2"}},
+      HTTPHeaders{{"Content-Length", ""}},
+      HTTPHeaders{{"Content-Length", "+2"}},
+      HTTPHeaders{{"Content-Length", "-1"}},
+      HTTPHeaders{{"Content-Length", "0x2"}},
+      HTTPHeaders{{"Content-Length", "2 "}},
+      HTTPHeaders{{"Content-Length", "18446744073709551616"}},
+      HTTPHeaders{{"Content-Length", "99999999999999999999999"}},
+  };
+  size_t refusals = 0;
+  start([&](HTTPServerRequest& request) {
+    for (const HTTPHeaders& headers : refused) {
+      try {
+        request.write_headers(ResponseStartLine{"HTTP/1.1", 200, "OK"},
+                              headers);
+      } catch (const std::invalid_argument&) {
+        refusals++;
+      }
+    }
+    // Equal repeats are one length, and leave as one field.
+    request.write_headers(
+        ResponseStartLine{"HTTP/1.1", 200, "OK"},
+        HTTPHeaders{{"Content-Length", "2"}, {"Content-Length", "2"}});
+    request.write("ok");
+    request.finish();
+  });
+  auto client = connect();
+  client->send(
+      "GET / HTTP/1.1\r\nHost: a\r\n\r\nHEAD / HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto all = responses(*client, 2, {"GET", "HEAD"});
+  EXPECT_EQ(refusals, 2 * refused.size());  // For the HEAD request too.
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].body, "ok");
+  EXPECT_EQ(all[0].headers.count("Content-Length"), 1u);
+  EXPECT_FALSE(all[0].headers.contains("Transfer-Encoding"));
+  EXPECT_EQ(all[1].headers.count("Content-Length"), 1u);
+  EXPECT_FALSE(client->closed());
+}
+
+// A 1xx is an interim response (RFC 9110 §15.2): write_headers sends it at
+// once, and the final response is still expected after it.
+TEST_F(HTTPServerTest, InterimResponseIsFollowedByTheFinalOne) {
+  start([](HTTPServerRequest& request) {
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 103, ""},
+                          HTTPHeaders{{"Link", "</style.css>; rel=preload"}});
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 200, "OK"},
+                          HTTPHeaders{{"Content-Length", "2"}});
+    request.write("ok");
+    request.finish();
+  });
+  auto client = connect();
+  client->send(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto all = responses(*client, 2);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].code, 103);
+  EXPECT_EQ(all[0].reason, "Early Hints");
+  EXPECT_EQ(all[0].headers.get("Link"), "</style.css>; rel=preload");
+  EXPECT_FALSE(all[0].headers.contains("Content-Length"));
+  EXPECT_EQ(all[1].code, 200);
+  EXPECT_EQ(all[1].body, "ok");
+  EXPECT_EQ(all[2].code, 103);
+  EXPECT_EQ(all[3].body, "ok");
+  EXPECT_FALSE(client->closed());
+}
+
+// Before, a 1xx given to write_headers was the response: finish() ended the
+// exchange, and the next request's response became the final answer to
+// this one. Now finishing after only a 1xx is a response never given: the
+// connection closes, and the pipelined request is not answered.
+TEST_F(HTTPServerTest, RegressionInterimResponseEndedTheExchange) {
+  start([](HTTPServerRequest& request) {
+    if (request.path == "/a") {
+      request.write_headers(ResponseStartLine{"HTTP/1.1", 102, ""},
+                            HTTPHeaders{});
+      request.finish();
+      return;
+    }
+    handle_request(request);
+  });
+  ::testing::internal::CaptureStderr();
+  auto client = connect();
+  client->send(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  loop_.run_until([&] { return client->closed(); }, kDeadline);
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(client->closed());
+  auto all = parse_responses(client->received(), {}, true);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].code, 102);
+  EXPECT_EQ(client->received().find("You requested"), std::string::npos);
+  EXPECT_NE(log.find("without a response"), std::string::npos) << log;
+}
+
+// 101 would switch protocols, which eddy cannot; a 1xx carries no body, so
+// no Content-Length or Transfer-Encoding (RFC 9110 §8.6, RFC 9112 §6.1).
+// An HTTP/1.0 client gets no 1xx at all (RFC 9110 §15.2).
+TEST_F(HTTPServerTest, InterimResponsesThatCannotBeSentAreRefusedOrDropped) {
+  size_t refusals = 0;
+  start([&](HTTPServerRequest& request) {
+    const std::vector<std::pair<int, HTTPHeaders>> refused = {
+        {101, HTTPHeaders{{"Upgrade", "websocket"}}},
+        {103, HTTPHeaders{{"Content-Length", "0"}}},
+        {100, HTTPHeaders{{"Transfer-Encoding", "chunked"}}},
+    };
+    for (const auto& [code, headers] : refused) {
+      try {
+        request.write_headers(ResponseStartLine{"HTTP/1.1", code, ""}, headers);
+      } catch (const std::invalid_argument&) {
+        refusals++;
+      }
+    }
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 103, ""},
+                          HTTPHeaders{{"Link", "</a>; rel=preload"}});
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 200, "OK"},
+                          HTTPHeaders{{"Content-Length", "2"}});
+    request.write("ok");
+    request.finish();
+  });
+  auto client = connect();
+  client->send("GET / HTTP/1.0\r\n\r\n");
+  loop_.run_until([&] { return client->closed(); }, kDeadline);
+  EXPECT_EQ(refusals, 3u);
+  auto all = parse_responses(client->received(), {}, true);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].code, 200);
+  EXPECT_EQ(all[0].body, "ok");
+}
+
 // ---- Bodies
 // ------------------------------------------------------------------------
 
