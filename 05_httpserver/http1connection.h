@@ -46,6 +46,7 @@
 #include "05_httpserver/date_cache.h"
 #include "05_httpserver/http_server_options.h"
 #include "05_httpserver/http_server_request.h"
+#include "05_httpserver/raw_response.h"
 #include "05_httpserver/request_framing.h"
 #include "05_httpserver/timeout_list.h"
 
@@ -104,7 +105,11 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection>,
   void write_headers(const ResponseStartLine& start_line, HTTPHeaders headers);
   void write(std::string chunk);
   void finish();
-  // The tutorial's raw API: bytes go to the stream as they are.
+  // The tutorial's raw API: bytes go to the stream as they are, except that
+  // a response without a body (to HEAD, or a 204 or 304) ends with its
+  // final head: what the application writes after it is dropped
+  // (RawResponseScanner). finish() before a final head is complete (only
+  // 1xx heads, or part of a head, written) closes the connection.
   void write_raw(std::string bytes);
 
   // Closes the connection now (pending output is dropped).
@@ -233,6 +238,8 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection>,
   // The response being written.
   ResponseMode response_mode_ = ResponseMode::kNone;
   RawConnection raw_connection_ = RawConnection::kUnspecified;
+  // Where the raw response's final head ends (raw_response.h).
+  RawResponseScanner raw_response_;
   bool response_keep_alive_ = false;
   bool chunking_output_ = false;
   bool response_body_allowed_ = true;

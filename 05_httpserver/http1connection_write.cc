@@ -172,17 +172,14 @@ void HTTP1Connection::write_raw(std::string bytes) {
   }
   if (response_mode_ == ResponseMode::kNone) {
     response_mode_ = ResponseMode::kRaw;
-    // For the access log: "HTTP/1.1 200 ..." → 200.
-    // The three digits are read by hand: std::atoi is a strtol call, on
-    // every request.
-    if (bytes.size() >= 12 && bytes.compare(0, 5, "HTTP/") == 0) {
-      int status = 0;
-      for (size_t i = 9; i < 12 && bytes[i] >= '0' && bytes[i] <= '9'; ++i)
-        status = status * 10 + (bytes[i] - '0');
-      response_status_ = static_cast<uint16_t>(status);
-    }
+    raw_response_.start(request_->method == "HEAD");
     raw_connection_ = raw_connection_header(bytes);
   }
+  // Issue 15, item 3: no body after the head of a response to HEAD, or of
+  // a 204 or 304, or the client reads it as the next response.
+  size_t kept = raw_response_.scan(bytes);
+  if (kept == 0) return;
+  if (kept < bytes.size()) bytes.resize(kept);
   write_to_stream(std::move(bytes));
 }
 
@@ -268,6 +265,8 @@ void HTTP1Connection::finish() {
       response_keep_alive_ = false;
       break;
     case ResponseMode::kRaw:
+      // For the access log: the final head's status (0 for opaque bytes).
+      response_status_ = raw_response_.status();
       // HTTP/1.1 stays open unless the head said close; an HTTP/1.0 client
       // reads a response without "Connection: keep-alive" until the close.
       response_keep_alive_ =
@@ -275,6 +274,15 @@ void HTTP1Connection::finish() {
           (request_->version == "HTTP/1.1"
                ? raw_connection_ != RawConnection::kClose
                : raw_connection_ == RawConnection::kKeepAlive);
+      if (!raw_response_.head_complete()) {
+        // Only interim heads, or part of a head: the client still waits
+        // for the answer, so the next request must not be read.
+        log(LogChannel::kApplication, LogLevel::kError,
+            "finish() before the end of a raw response head for " +
+                request_->method + " " + request_->uri +
+                "; closing the connection");
+        response_keep_alive_ = false;
+      }
       break;
     case ResponseMode::kFramed:
       if (chunking_output_) write_to_stream("0\r\n\r\n");

@@ -113,6 +113,87 @@ TEST_F(HTTPServerTest, TutorialResponseByteForByte) {
   EXPECT_FALSE(client->closed());
 }
 
+// Issue 15, item 3: the tutorial's handler answers HEAD with its body in
+// the same write. The server sends the head and drops the body; before, the
+// body went out and the client read it as the start of the next response.
+TEST_F(HTTPServerTest, RegressionRawHeadResponseCarriedItsBody) {
+  start(handle_request);
+  auto client = connect();
+  client->send(
+      "HEAD /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto all = responses(*client, 2, {"HEAD", "GET"});
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].code, 200);
+  EXPECT_EQ(all[0].headers.get("Content-Length"), "17");  // As for GET.
+  EXPECT_EQ(all[1].code, 200);
+  EXPECT_EQ(all[1].body, "You requested /b\n");
+  EXPECT_EQ(client->received(),
+            "HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\n"
+            "HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\nYou requested /b\n");
+  EXPECT_FALSE(client->closed());
+}
+
+// The same for a raw 204 or 304, and for a head written in pieces, behind
+// an interim 103.
+TEST_F(HTTPServerTest, RawResponsesWithoutABodyEndWithTheirHead) {
+  start([](HTTPServerRequest& request) {
+    if (request.path == "/204") {
+      request.write("HTTP/1.1 204 No Content\r\n\r\nmust not be sent");
+    } else if (request.path == "/304") {
+      request.write("HTTP/1.1 304 Not Modified\r\nETag: \"e\"\r");
+      request.write("\n\r\nmust not");
+      request.write(" be sent");
+    } else {
+      request.write("HTTP/1.1 103 Early Hints\r\nLink: </s>\r\n\r\nHTTP/1.1 ");
+      request.write("200 OK\r\nContent-Length: 3\r\n\r");
+      request.write("\nnot");
+    }
+    request.finish();
+  });
+  auto client = connect();
+  client->send(
+      "GET /204 HTTP/1.1\r\nHost: a\r\n\r\nGET /304 HTTP/1.1\r\nHost: "
+      "a\r\n\r\nHEAD /head HTTP/1.1\r\nHost: a\r\n\r\n"
+      "GET /after HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto all = responses(*client, 4, {"GET", "GET", "HEAD", "GET"});
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[0].code, 204);
+  EXPECT_EQ(all[1].code, 304);
+  EXPECT_EQ(all[2].code, 103);
+  EXPECT_EQ(all[3].code, 200);  // HEAD /head: no body.
+  EXPECT_EQ(all[4].code, 103);
+  EXPECT_EQ(all[5].code, 200);
+  EXPECT_EQ(all[5].body, "not");
+  EXPECT_EQ(client->received().find("must not"), std::string::npos);
+  EXPECT_EQ(client->received().find("\r\nnot"),
+            client->received().rfind("\r\nnot"));
+  EXPECT_FALSE(client->closed());
+}
+
+// finish() with only an interim head written: the client still waits for
+// the answer, so the connection closes instead of reading the next request.
+TEST_F(HTTPServerTest, RawFinishAfterOnlyAnInterimHeadCloses) {
+  start([](HTTPServerRequest& request) {
+    if (request.path == "/a") {
+      request.write("HTTP/1.1 102 Processing\r\n\r\n");
+      request.finish();
+      return;
+    }
+    handle_request(request);
+  });
+  ::testing::internal::CaptureStderr();
+  auto client = connect();
+  client->send(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  loop_.run_until([&] { return client->closed(); }, kDeadline);
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(client->closed());
+  EXPECT_EQ(client->received(), "HTTP/1.1 102 Processing\r\n\r\n");
+  EXPECT_NE(log.find("before the end of a raw response head"),
+            std::string::npos)
+      << log;
+}
+
 TEST_F(HTTPServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   start(handle_request);
   auto client = connect();

@@ -1,0 +1,86 @@
+// RawResponseScanner (internal to 05): follows the response head(s) that an
+// application writes itself through the raw API (request.write(bytes), the
+// tutorial's way), so that the connection knows where the final response's
+// head ends. Tornado 2.4.1's HTTPRequest.write passes such bytes on as they
+// are; so did eddy, and a HEAD request answered with the tutorial's
+// "HTTP/1.1 200 OK\r\nContent-Length: N\r\n\r\n" + body then carried N bytes
+// that the client reads as the start of the next response (issue 15,
+// item 3).
+//
+// The rule (RFC 9110 §9.3.2, §15.3.5, §15.4.5; RFC 9112 §6.3): a response to
+// HEAD, and a 204 or 304, ends with its head. So the connection sends what
+// the application wrote up to the end of the final head and drops the
+// rest. Interim heads (1xx other than 101, RFC 9110 §15.2) are passed on
+// and the scanner waits for the head after them.
+//
+// Bytes that do not start like a status line ("HTTP/" DIGIT "." DIGIT SP
+// 3DIGIT) are not a response the scanner can read: they pass through as
+// they are and the scanner stops looking (opaque). A head ends at an empty
+// line, the regex \r?\n\r?\n, as the request heads in http1connection.cc.
+// Heads may arrive in any number of writes, split anywhere.
+//
+// Cost: the first 12 bytes of each head are checked one by one, the rest of
+// the head is skipped a line at a time with memchr; body bytes are not
+// looked at. Six bytes of state, no allocation.
+// Threads: the owning connection's (the IOLoop's).
+#ifndef EDDY_05_HTTPSERVER_RAW_RESPONSE_H_
+#define EDDY_05_HTTPSERVER_RAW_RESPONSE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace eddy {
+
+class RawResponseScanner {
+ public:
+  // Starts following a new response; `head_request`: the request was HEAD.
+  void start(bool head_request) { *this = RawResponseScanner(head_request); }
+
+  // Looks at the next bytes the application wrote and returns how many of
+  // them, from the front, go on the wire: all of them, except what follows
+  // the final head of a response that has no body.
+  size_t scan(std::string_view bytes);
+
+  // The final head has been seen entirely (or the bytes are opaque):
+  // finishing now ends a complete response head. False while only interim
+  // heads, or part of a head, were written.
+  bool head_complete() const { return phase_ != Phase::kHead; }
+  // The final response's status code; 0 until its head ended, or when the
+  // bytes are opaque.
+  uint16_t status() const { return phase_ == Phase::kHead ? 0 : code_; }
+
+  RawResponseScanner() = default;
+
+ private:
+  enum class Phase : uint8_t {
+    kHead,  // In a head (the final one or an interim one).
+    kBody,  // After the final head, or opaque: everything passes.
+    kDrop,  // After the final head of a response without a body.
+  };
+  // Where the scan is within a head's line breaks.
+  enum class Break : uint8_t {
+    kInLine,        // Inside a line.
+    kAtLineStart,   // Just after a '\n'.
+    kAfterStartCr,  // A '\r' at the start of a line.
+  };
+  explicit RawResponseScanner(bool head_request)
+      : head_request_(head_request) {}
+  // Checks the status line's first 12 bytes; returns where it stopped.
+  size_t scan_status_line(std::string_view bytes, size_t i);
+  // Finds the head's empty line; returns where it stopped.
+  size_t scan_line_breaks(std::string_view bytes, size_t i);
+  void on_head_end();
+
+  // The digits of the head being scanned; after the final head, its
+  // status (0 for opaque bytes).
+  uint16_t code_ = 0;
+  Phase phase_ = Phase::kHead;
+  Break break_ = Break::kInLine;
+  uint8_t offset_ = 0;  // Bytes of this head seen, up to 12.
+  bool head_request_ = false;
+};
+
+}  // namespace eddy
+
+#endif  // EDDY_05_HTTPSERVER_RAW_RESPONSE_H_
