@@ -175,6 +175,14 @@ bool HTTP1Connection::start_request(std::string_view head,
     send_error(framing.error_status, framing.error_reason);
     return false;
   }
+  // RFC 9110 §9.3.6: CONNECT asks for a tunnel, and eddy has none. What
+  // follows the head would be the tunnel's bytes: none of it may be read
+  // as a body or parsed as a request, so answer and close (the lingering
+  // close discards it).
+  if (parsed.start_line.method == "CONNECT") {
+    send_error(501, "CONNECT: no tunnels here");
+    return false;
+  }
   request_keep_alive_ =
       !context_->options.no_keep_alive &&
       request_allows_keep_alive(parsed.start_line.version, parsed.headers);

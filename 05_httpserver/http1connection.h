@@ -15,7 +15,9 @@
 // Errors (this layer's rule). Bad input gets a status and a close, never a
 // crash or a smuggled request: malformed head or framing → 400, head over
 // max_header_size → 431, body over max_body_size → 413, unknown transfer
-// coding → 501, HTTP major version other than 1 → 505. The error response is
+// coding → 501, CONNECT (no tunnels; nothing after its head is read as a
+// body or a request) → 501, HTTP major version other than 1 → 505. The
+// error response is
 // flushed, the write side shut down, and what the client still sends is
 // drained for a short while before the close ("lingering close", as nginx),
 // so the client reads the status instead of a reset. An exception from the

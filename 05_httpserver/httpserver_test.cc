@@ -806,6 +806,13 @@ const std::vector<BadRequestCase> kBadRequests = {
     {"two_spaces", "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
     {"method_not_token", "GE(T / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
     {"lowercase_version", "GET / http/1.1\r\nHost: a\r\n\r\n", 400},
+    // Issue 15, item 14: no tunnels (RFC 9110 §9.3.6).
+    {"connect", "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n",
+     501},
+    {"connect_with_content_length",
+     "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 5\r\n\r\nhello",
+     501},
+    {"connect_http_1_0", "CONNECT a:443 HTTP/1.0\r\n\r\n", 501},
     {"header_without_colon", "GET / HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n",
      400},
     {"space_before_colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400},
@@ -908,6 +915,30 @@ INSTANTIATE_TEST_SUITE_P(Rfc9112, BadRequestTest,
                          [](const auto& info) {
                            return std::string(info.param.name);
                          });
+
+// Issue 15, item 14: eddy has no tunnel, so what follows a CONNECT head is
+// neither a body nor a request. Before, the server read a Content-Length
+// body, answered 200, and parsed the "tunnel" bytes as the next request.
+TEST_F(HTTPServerTest, RegressionConnectTunnelBytesWereParsedAsARequest) {
+  int calls = 0;
+  start([&](HTTPServerRequest& request) {
+    calls++;
+    handle_request(request);
+  });
+  auto client = connect();
+  client->send(
+      "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 5\r\n\r\n"
+      "hello"
+      "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n");
+  loop_.run_until([&] { return client->closed(); }, kDeadline);
+  EXPECT_TRUE(client->closed());
+  EXPECT_EQ(calls, 0);
+  auto all = parse_responses(client->received(), {}, true);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].code, 501);
+  EXPECT_EQ(all[0].headers.get("Connection"), "close");
+  EXPECT_EQ(client->received().find("smuggled"), std::string::npos);
+}
 
 TEST_F(HTTPServerTest, NoSmuggledRequestAfterAContentLengthConflict) {
   int calls = 0;
