@@ -179,7 +179,7 @@ bool HTTP1Connection::start_request(std::string_view head,
   // follows the head would be the tunnel's bytes: none of it may be read
   // as a body or parsed as a request, so answer and close (the lingering
   // close discards it).
-  if (parsed.start_line.method == "CONNECT") {
+  if (std::string_view(parsed.start_line.method) == "CONNECT") {
     send_error(501, "CONNECT: no tunnels here");
     return false;
   }

@@ -110,8 +110,9 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection>,
   // The tutorial's raw API: bytes go to the stream as they are, except that
   // a response without a body (to HEAD, or a 204 or 304) ends with its
   // final head: what the application writes after it is dropped
-  // (RawResponseScanner). finish() before a final head is complete (only
-  // 1xx heads, or part of a head, written) closes the connection.
+  // (RawResponseScanner). finish() before the final response's head is
+  // known (only 1xx heads, or part of the head that decides, written)
+  // closes the connection.
   void write_raw(std::string bytes);
 
   // Closes the connection now (pending output is dropped).

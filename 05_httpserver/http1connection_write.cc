@@ -172,7 +172,7 @@ void HTTP1Connection::write_raw(std::string bytes) {
   }
   if (response_mode_ == ResponseMode::kNone) {
     response_mode_ = ResponseMode::kRaw;
-    raw_response_.start(request_->method == "HEAD");
+    raw_response_.start(std::string_view(request_->method) == "HEAD");
     raw_connection_ = raw_connection_header(bytes);
   }
   // Issue 15, item 3: no body after the head of a response to HEAD, or of
@@ -274,9 +274,9 @@ void HTTP1Connection::finish() {
           (request_->version == "HTTP/1.1"
                ? raw_connection_ != RawConnection::kClose
                : raw_connection_ == RawConnection::kKeepAlive);
-      if (!raw_response_.head_complete()) {
-        // Only interim heads, or part of a head: the client still waits
-        // for the answer, so the next request must not be read.
+      if (!raw_response_.final_head_seen()) {
+        // Only interim heads, or part of the final one: the client still
+        // waits for its answer, so the next request must not be read.
         log(LogChannel::kApplication, LogLevel::kError,
             "finish() before the end of a raw response head for " +
                 request_->method + " " + request_->uri +

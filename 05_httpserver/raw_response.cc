@@ -9,75 +9,90 @@ namespace {
 // 'D' stands for any digit.
 constexpr std::string_view kStatusLineShape = "HTTP/D.D DDD";
 
+bool is_digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
 bool matches_shape(char c, size_t offset) {
   char want = kStatusLineShape[offset];
-  if (want == 'D') return c >= '0' && c <= '9';
-  return c == want;
+  return want == 'D' ? is_digit(c) : c == want;
 }
 
 }  // namespace
 
-size_t RawResponseScanner::scan(std::string_view bytes) {
+size_t RawResponseScanner::scan_head(std::string_view bytes) {
+  if (phase_ == Phase::kDrop) return 0;
   size_t i = 0;
-  while (i < bytes.size()) {
-    switch (phase_) {
-      case Phase::kBody:
-        return bytes.size();
-      case Phase::kDrop:
-        return i;
-      case Phase::kHead:
-        i = offset_ < kStatusLineShape.size() ? scan_status_line(bytes, i)
-                                              : scan_line_breaks(bytes, i);
-        break;
-    }
+  while (phase_ == Phase::kHead && i < bytes.size()) {
+    i = offset_ < kStatusLineShape.size() ? scan_status_line(bytes, i)
+                                          : scan_line_breaks(bytes, i);
   }
   return phase_ == Phase::kDrop ? i : bytes.size();
 }
 
 size_t RawResponseScanner::scan_status_line(std::string_view bytes, size_t i) {
+  // The usual case, a whole status line in one write, in one go.
+  if (offset_ == 0 && bytes.size() - i >= kStatusLineShape.size()) {
+    const char* p = bytes.data() + i;
+    if (std::memcmp(p, "HTTP/", 5) != 0 || !is_digit(p[5]) || p[6] != '.' ||
+        !is_digit(p[7]) || p[8] != ' ' || !is_digit(p[9]) || !is_digit(p[10]) ||
+        !is_digit(p[11])) {
+      become_opaque();
+      return bytes.size();
+    }
+    code_ = static_cast<uint16_t>((p[9] - '0') * 100 + (p[10] - '0') * 10 +
+                                  (p[11] - '0'));
+    offset_ = static_cast<uint8_t>(kStatusLineShape.size());
+    after_status_line();
+    return i + kStatusLineShape.size();
+  }
   for (; i < bytes.size() && offset_ < kStatusLineShape.size(); ++i) {
     char c = bytes[i];
     if (!matches_shape(c, offset_)) {
-      phase_ = Phase::kBody;  // Opaque: not a status line we can read.
-      code_ = 0;
-      return i;
+      become_opaque();
+      return bytes.size();
     }
     if (offset_ >= 9) code_ = static_cast<uint16_t>(code_ * 10 + (c - '0'));
-    ++offset_;
+    if (++offset_ == kStatusLineShape.size()) after_status_line();
   }
   return i;
 }
 
 size_t RawResponseScanner::scan_line_breaks(std::string_view bytes, size_t i) {
-  while (i < bytes.size()) {
-    char c = bytes[i];
-    switch (break_) {
-      case Break::kInLine: {
-        const void* newline =
-            std::memchr(bytes.data() + i, '\n', bytes.size() - i);
-        if (newline == nullptr) return bytes.size();
-        i = static_cast<size_t>(static_cast<const char*>(newline) -
-                                bytes.data()) +
-            1;
-        break_ = Break::kAtLineStart;
-        break;
-      }
-      case Break::kAtLineStart:
-      case Break::kAfterStartCr:
-        if (c == '\n') {
-          on_head_end();
-          return i + 1;
-        }
-        if (c == '\r' && break_ == Break::kAtLineStart) {
-          break_ = Break::kAfterStartCr;
-          ++i;
-        } else {
-          break_ = Break::kInLine;
-        }
-        break;
-    }
+  const size_t size = bytes.size();
+  if (break_ == Break::kAfterStartCr) {  // A '\r' ended the previous write.
+    if (bytes[i] == '\n') return end_head(i + 1);
+    break_ = Break::kInLine;
   }
-  return i;
+  while (true) {
+    if (break_ == Break::kInLine) {
+      const void* newline = std::memchr(bytes.data() + i, '\n', size - i);
+      if (newline == nullptr) return size;
+      i = static_cast<size_t>(static_cast<const char*>(newline) -
+                              bytes.data()) +
+          1;
+      break_ = Break::kAtLineStart;
+    }
+    // At the start of a line: "\n" or "\r\n" ends the head.
+    if (i == size) return size;
+    if (bytes[i] == '\n') return end_head(i + 1);
+    if (bytes[i] == '\r') {
+      if (i + 1 == size) {
+        break_ = Break::kAfterStartCr;
+        return size;
+      }
+      if (bytes[i + 1] == '\n') return end_head(i + 2);
+    }
+    break_ = Break::kInLine;
+  }
+}
+
+void RawResponseScanner::become_opaque() {
+  phase_ = Phase::kBody;
+  code_ = 0;
+}
+
+size_t RawResponseScanner::end_head(size_t end) {
+  on_head_end();
+  return end;
 }
 
 void RawResponseScanner::on_head_end() {

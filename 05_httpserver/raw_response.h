@@ -19,8 +19,10 @@
 // line, the regex \r?\n\r?\n, as the request heads in http1connection.cc.
 // Heads may arrive in any number of writes, split anywhere.
 //
-// Cost: the first 12 bytes of each head are checked one by one, the rest of
-// the head is skipped a line at a time with memchr; body bytes are not
+// Cost: the first 12 bytes of each head are checked ("HTTP/1.1 200"); a
+// final response with a body is then passed on without looking further.
+// Only the heads that decide something (interim, or without a body) are
+// followed to their end, a line at a time with memchr. Body bytes are never
 // looked at. Six bytes of state, no allocation.
 // Threads: the owning connection's (the IOLoop's).
 #ifndef EDDY_05_HTTPSERVER_RAW_RESPONSE_H_
@@ -40,14 +42,19 @@ class RawResponseScanner {
   // Looks at the next bytes the application wrote and returns how many of
   // them, from the front, go on the wire: all of them, except what follows
   // the final head of a response that has no body.
-  size_t scan(std::string_view bytes);
+  size_t scan(std::string_view bytes) {
+    // Inline: every body write of a raw response comes through here.
+    return phase_ == Phase::kBody ? bytes.size() : scan_head(bytes);
+  }
 
-  // The final head has been seen entirely (or the bytes are opaque):
-  // finishing now ends a complete response head. False while only interim
-  // heads, or part of a head, were written.
-  bool head_complete() const { return phase_ != Phase::kHead; }
-  // The final response's status code; 0 until its head ended, or when the
-  // bytes are opaque.
+  // The final response's head is known: its status line, for a response
+  // with a body (the scanner looks no further: everything passes), or its
+  // end, for a response without one; or the bytes are opaque. False while
+  // only interim heads, or part of the head that decides, were written:
+  // finishing then would leave the client waiting for its answer.
+  bool final_head_seen() const { return phase_ != Phase::kHead; }
+  // The final response's status code once final_head_seen(); 0 before, and
+  // for opaque bytes.
   uint16_t status() const { return phase_ == Phase::kHead ? 0 : code_; }
 
   RawResponseScanner() = default;
@@ -70,7 +77,20 @@ class RawResponseScanner {
   size_t scan_status_line(std::string_view bytes, size_t i);
   // Finds the head's empty line; returns where it stopped.
   size_t scan_line_breaks(std::string_view bytes, size_t i);
+  size_t scan_head(std::string_view bytes);
+  // The status line's code is known. A final response with a body passes
+  // as it is: where its head ends does not matter, so the scan stops here
+  // (the tutorial's 200 costs only the status line's check).
+  void after_status_line() {
+    bool interim = code_ >= 100 && code_ < 200 && code_ != 101;
+    bool no_body = head_request_ || code_ == 204 || code_ == 304;
+    if (!interim && !no_body) phase_ = Phase::kBody;
+  }
   void on_head_end();
+  // on_head_end(), then returns `end` (where the head ended).
+  size_t end_head(size_t end);
+  // Not a status line: everything passes from here on.
+  void become_opaque();
 
   // The digits of the head being scanned; after the final head, its
   // status (0 for opaque bytes).

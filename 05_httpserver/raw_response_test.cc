@@ -16,7 +16,7 @@ struct RawCase {
   std::string bytes;
   std::string kept;  // What goes on the wire.
   uint16_t status;
-  bool complete;
+  bool final_head_seen;
 };
 
 const std::string kTutorial =
@@ -48,6 +48,10 @@ const std::vector<RawCase> kCases = {
      "HTTP/1.1 102 Processing\r\n\r\n", 0, false},
     {"incomplete_head", true, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n",
      "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n", 0, false},
+    {"a_body_makes_the_status_line_enough", false,
+     "HTTP/1.1 200 OK\r\nContent-Le", "HTTP/1.1 200 OK\r\nContent-Le", 200,
+     true},
+    {"part_of_a_status_line", false, "HTTP/1.1 20", "HTTP/1.1 20", 0, false},
     {"switching_protocols_is_final", false,
      "HTTP/1.1 101 Switching Protocols\r\n\r\nframes",
      "HTTP/1.1 101 Switching Protocols\r\n\r\nframes", 101, true},
@@ -72,7 +76,7 @@ TEST_P(RawResponseTest, Whole) {
   scanner.start(c.head_request);
   EXPECT_EQ(feed(scanner, c.bytes), c.kept);
   EXPECT_EQ(scanner.status(), c.status);
-  EXPECT_EQ(scanner.head_complete(), c.complete);
+  EXPECT_EQ(scanner.final_head_seen(), c.final_head_seen);
 }
 
 TEST_P(RawResponseTest, ByteByByte) {
@@ -83,7 +87,7 @@ TEST_P(RawResponseTest, ByteByByte) {
   for (char byte : c.bytes) kept += feed(scanner, std::string(1, byte));
   EXPECT_EQ(kept, c.kept);
   EXPECT_EQ(scanner.status(), c.status);
-  EXPECT_EQ(scanner.head_complete(), c.complete);
+  EXPECT_EQ(scanner.final_head_seen(), c.final_head_seen);
 }
 
 TEST_P(RawResponseTest, SplitInTwoAtEveryOffset) {
@@ -108,7 +112,7 @@ TEST(RawResponseScannerTest, StartForgetsThePreviousResponse) {
   scanner.start(true);
   EXPECT_EQ(scanner.scan(kTutorial), kTutorialHead.size());
   scanner.start(false);
-  EXPECT_FALSE(scanner.head_complete());
+  EXPECT_FALSE(scanner.final_head_seen());
   EXPECT_EQ(scanner.status(), 0);
   EXPECT_EQ(scanner.scan(kTutorial), kTutorial.size());
 }
