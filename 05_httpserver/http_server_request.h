@@ -19,7 +19,9 @@
 // stream that closed outside its callbacks (a write from a timer meeting a
 // reset) is the same: write, write_headers and finish never throw for a
 // client that has gone.
-// Errors: write after finish throws std::logic_error.
+// Errors: write after finish throws std::logic_error. write_headers throws
+// std::invalid_argument, writing nothing, for a status line or framing
+// headers that cannot be sent as given (HTTP1Connection::write_headers).
 #ifndef EDDY_05_HTTPSERVER_HTTP_SERVER_REQUEST_H_
 #define EDDY_05_HTTPSERVER_HTTP_SERVER_REQUEST_H_
 
