@@ -51,6 +51,15 @@ cmp -s "$work/raw.out" "$work/raw.expected" && echo "ok: tutorial response byte 
 verbose=$(curl -sS --max-time 10 -v "$base/one" "$base/two" "$base/three" 2>&1)
 check_eq "three URLs over one connection" "2" "$(grep -c 'Re-using existing connection' <<<"$verbose")"
 check_contains "third body" "You requested /three" "$verbose"
+# HEAD then GET, pipelined on one connection (bash's /dev/tcp): the HEAD
+# response ends with its head, so the GET's body is exactly its own
+# (issue 15, item 3).
+pipelined=$(timeout 10 bash -c '
+  exec 3<>"/dev/tcp/127.0.0.1/$1"
+  printf "HEAD /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" >&3
+  cat <&3' _ "$PORT" | od -An -c | tr -s " \n" " ")
+expected=$(printf 'HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\nYou requested /b\n' | od -An -c | tr -s " \n" " ")
+check_eq "HEAD then GET pipelined: the HEAD response has no body" "$expected" "$pipelined"
 # ab speaks HTTP/1.0: the tutorial's raw response has no "Connection:
 # keep-alive", so by HTTP/1.0's rules each connection ends after it.
 ab_out=$(timeout 60 ab -k -n 2000 -c 20 "$base/ab" 2>&1 || true)

@@ -175,6 +175,14 @@ bool HTTP1Connection::start_request(std::string_view head,
     send_error(framing.error_status, framing.error_reason);
     return false;
   }
+  // RFC 9110 §9.3.6: CONNECT asks for a tunnel, and eddy has none. What
+  // follows the head would be the tunnel's bytes: none of it may be read
+  // as a body or parsed as a request, so answer and close (the lingering
+  // close discards it).
+  if (std::string_view(parsed.start_line.method) == "CONNECT") {
+    send_error(501, "CONNECT: no tunnels here");
+    return false;
+  }
   request_keep_alive_ =
       !context_->options.no_keep_alive &&
       request_allows_keep_alive(parsed.start_line.version, parsed.headers);
@@ -244,7 +252,10 @@ void HTTP1Connection::finish_request() {
   log_access();
   request_->connection = nullptr;
   request_.reset();
-  if (state_ != State::kHandling) return;
+  // A stream that closed outside its own callbacks (a write from a timer
+  // that met a reset) runs on_stream_close only on the next iteration: there
+  // is no next request to read, and finish() must not throw.
+  if (state_ != State::kHandling || stream_->closed()) return;
   if (!response_keep_alive_ || close_when_idle_) {
     close_after_flush();
     return;

@@ -15,7 +15,9 @@
 // Errors (this layer's rule). Bad input gets a status and a close, never a
 // crash or a smuggled request: malformed head or framing → 400, head over
 // max_header_size → 431, body over max_body_size → 413, unknown transfer
-// coding → 501, HTTP major version other than 1 → 505. The error response is
+// coding → 501, CONNECT (no tunnels; nothing after its head is read as a
+// body or a request) → 501, HTTP major version other than 1 → 505. The
+// error response is
 // flushed, the write side shut down, and what the client still sends is
 // drained for a short while before the close ("lingering close", as nginx),
 // so the client reads the status instead of a reset. An exception from the
@@ -46,6 +48,7 @@
 #include "05_httpserver/date_cache.h"
 #include "05_httpserver/http_server_options.h"
 #include "05_httpserver/http_server_request.h"
+#include "05_httpserver/raw_response.h"
 #include "05_httpserver/request_framing.h"
 #include "05_httpserver/timeout_list.h"
 
@@ -86,13 +89,30 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection>,
 
   // The framed API (Tornado's HTTPConnection interface). write_headers adds
   // Content-Length-less framing (chunked for HTTP/1.1, close-delimited for
-  // HTTP/1.0), Connection and Date; the body is never sent for HEAD, 1xx, 204
-  // or 304. Writing more than a declared Content-Length throws
+  // HTTP/1.0), Connection and Date; the body is never sent for HEAD, 204 or
+  // 304. Writing more than a declared Content-Length throws
   // std::logic_error; finishing short of it closes the connection.
+  // write_headers throws std::invalid_argument, and writes nothing, for a
+  // status code outside 100..999 or a reason phrase with a byte other than
+  // HTAB, SP, VCHAR and obs-text (a CR, LF or NUL would end the status line
+  // early: RFC 9112 §4); and for framing headers that do not describe one
+  // body length: Content-Length with Transfer-Encoding, two Content-Lengths
+  // that differ, or one that is not 1*DIGIT within 64 bits (equal repeats
+  // leave as one field). A 1xx other than 101 is an interim response: it is
+  // sent at once (to HTTP/1.1 clients only, RFC 9110 §15.2), without
+  // Content-Length or Transfer-Encoding (else std::invalid_argument), and
+  // the final response is still expected: write_headers may be called
+  // again, and finish() with no final response closes the connection. 101
+  // throws std::invalid_argument (eddy switches to no other protocol).
   void write_headers(const ResponseStartLine& start_line, HTTPHeaders headers);
   void write(std::string chunk);
   void finish();
-  // The tutorial's raw API: bytes go to the stream as they are.
+  // The tutorial's raw API: bytes go to the stream as they are, except that
+  // a response without a body (to HEAD, or a 204 or 304) ends with its
+  // final head: what the application writes after it is dropped
+  // (RawResponseScanner). finish() before the final response's head is
+  // known (only 1xx heads, or part of the head that decides, written)
+  // closes the connection.
   void write_raw(std::string bytes);
 
   // Closes the connection now (pending output is dropped).
@@ -221,6 +241,8 @@ class HTTP1Connection : public std::enable_shared_from_this<HTTP1Connection>,
   // The response being written.
   ResponseMode response_mode_ = ResponseMode::kNone;
   RawConnection raw_connection_ = RawConnection::kUnspecified;
+  // Where the raw response's final head ends (raw_response.h).
+  RawResponseScanner raw_response_;
   bool response_keep_alive_ = false;
   bool chunking_output_ = false;
   bool response_body_allowed_ = true;

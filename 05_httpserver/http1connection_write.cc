@@ -2,9 +2,12 @@
 // responses the server generates itself, and the access log.
 #include <cctype>
 #include <cstdio>
+#include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include "01_ioloop/log.h"
+#include "04_httputil/chars.h"
 #include "04_httputil/responses.h"
 #include "05_httpserver/http1connection.h"
 
@@ -51,6 +54,107 @@ HTTP1Connection::RawConnection raw_connection_header(std::string_view bytes) {
   return HTTP1Connection::RawConnection::kUnspecified;
 }
 
+// Issue 15, item 1: the status line the application gives must be one
+// line. status-line = HTTP-version SP 3DIGIT SP reason-phrase, reason-phrase
+// = *( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4): a CR or LF would end
+// the line early and let the reason write headers of its own.
+void check_start_line(const ResponseStartLine& start_line) {
+  if (start_line.code < 100 || start_line.code > 999) {
+    throw std::invalid_argument(
+        "write_headers: status code " + std::to_string(start_line.code) +
+        " is not three digits (100 to 999, RFC 9110 §15)");
+  }
+  for (char c : start_line.reason) {
+    if (!chars::is_field_char(c)) {
+      throw std::invalid_argument(
+          "write_headers: the reason phrase holds byte " +
+          std::to_string(static_cast<unsigned char>(c)) +
+          "; only HTAB, SP, VCHAR and obs-text are allowed (RFC 9112 §4)");
+    }
+  }
+}
+
+// Parses a Content-Length value the application gave: 1*DIGIT within 64
+// bits, nothing else (no sign, no whitespace, no list).
+bool parse_response_length(std::string_view text, uint64_t& value) {
+  if (text.empty()) return false;
+  value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (value > (std::numeric_limits<uint64_t>::max() - digit) / 10)
+      return false;
+    value = value * 10 + digit;
+  }
+  return true;
+}
+
+// Issue 15, item 2: the framing headers the application gave must describe
+// one body length (RFC 9110 §8.6, RFC 9112 §6.3). Returns the declared
+// Content-Length, if any; equal repeats are collapsed into one field.
+// Throws std::invalid_argument for Content-Length with Transfer-Encoding,
+// two lengths that differ, or one that does not parse.
+std::optional<uint64_t> checked_content_length(HTTPHeaders& headers) {
+  std::optional<uint64_t> length;
+  size_t fields = 0;
+  for (size_t i = 0; i < headers.size(); ++i) {
+    HTTPHeaders::Field field = headers.field(i);
+    if (!chars::iequals(field.name, "Content-Length")) continue;
+    uint64_t value = 0;
+    if (!parse_response_length(field.value, value)) {
+      throw std::invalid_argument(
+          "write_headers: Content-Length is not a decimal number within 64 "
+          "bits (RFC 9110 §8.6): \"" +
+          std::string(field.value.substr(0, 32)) + "\"");
+    }
+    if (length && *length != value) {
+      throw std::invalid_argument(
+          "write_headers: two Content-Length fields that differ");
+    }
+    length = value;
+    fields++;
+  }
+  if (length && headers.contains("Transfer-Encoding")) {
+    throw std::invalid_argument(
+        "write_headers: Content-Length with Transfer-Encoding (RFC 9112 "
+        "§6.1: a sender must not send both)");
+  }
+  if (fields > 1) headers.set("Content-Length", std::to_string(*length));
+  return length;
+}
+
+// A 1xx the connection can send as an interim response: not 101 (eddy
+// switches to no other protocol) and without a body's framing (RFC 9110
+// §8.6, RFC 9112 §6.1). Throws std::invalid_argument otherwise.
+void check_interim_headers(const ResponseStartLine& start_line,
+                           const HTTPHeaders& headers) {
+  if (start_line.code == 101) {
+    throw std::invalid_argument(
+        "write_headers: 101 Switching Protocols is not supported (eddy has "
+        "no protocol upgrade)");
+  }
+  if (headers.contains("Content-Length") ||
+      headers.contains("Transfer-Encoding")) {
+    throw std::invalid_argument(
+        "write_headers: a 1xx response has no Content-Length or "
+        "Transfer-Encoding (RFC 9110 §8.6, RFC 9112 §6.1)");
+  }
+}
+
+// "HTTP/1.1 200 OK\r\n" + the fields + the empty line.
+std::string response_head(const ResponseStartLine& start_line,
+                          const HTTPHeaders& headers) {
+  std::string head = "HTTP/1.1 ";
+  head += std::to_string(start_line.code);
+  head += ' ';
+  head += start_line.reason.empty() ? reason_for(start_line.code)
+                                    : start_line.reason;
+  head += "\r\n";
+  head += headers.to_string();
+  head += "\r\n";
+  return head;
+}
+
 }  // namespace
 
 void HTTP1Connection::write_to_stream(std::string bytes) {
@@ -68,17 +172,14 @@ void HTTP1Connection::write_raw(std::string bytes) {
   }
   if (response_mode_ == ResponseMode::kNone) {
     response_mode_ = ResponseMode::kRaw;
-    // For the access log: "HTTP/1.1 200 ..." → 200.
-    // The three digits are read by hand: std::atoi is a strtol call, on
-    // every request.
-    if (bytes.size() >= 12 && bytes.compare(0, 5, "HTTP/") == 0) {
-      int status = 0;
-      for (size_t i = 9; i < 12 && bytes[i] >= '0' && bytes[i] <= '9'; ++i)
-        status = status * 10 + (bytes[i] - '0');
-      response_status_ = static_cast<uint16_t>(status);
-    }
+    raw_response_.start(std::string_view(request_->method) == "HEAD");
     raw_connection_ = raw_connection_header(bytes);
   }
+  // Issue 15, item 3: no body after the head of a response to HEAD, or of
+  // a 204 or 304, or the client reads it as the next response.
+  size_t kept = raw_response_.scan(bytes);
+  if (kept == 0) return;
+  if (kept < bytes.size()) bytes.resize(kept);
   write_to_stream(std::move(bytes));
 }
 
@@ -92,50 +193,39 @@ void HTTP1Connection::write_headers(const ResponseStartLine& start_line,
   if (response_mode_ != ResponseMode::kNone) {
     throw std::logic_error("write_headers: the response was already started");
   }
+  check_start_line(start_line);
   const HTTPServerRequest& request = *request_;
+  bool http_1_1 = request.version == "HTTP/1.1";
+  if (start_line.code < 200) {
+    // An interim response: the mode stays kNone, the final one follows.
+    check_interim_headers(start_line, headers);
+    // RFC 9110 §15.2: an HTTP/1.0 client gets no 1xx.
+    if (http_1_1) write_to_stream(response_head(start_line, headers));
+    return;
+  }
+  std::optional<uint64_t> length = checked_content_length(headers);
   response_mode_ = ResponseMode::kFramed;
   response_status_ = static_cast<uint16_t>(start_line.code);
-  bool http_1_1 = request.version == "HTTP/1.1";
   response_body_allowed_ =
       request.method != "HEAD" && status_has_body(start_line.code);
-  bool has_length = headers.contains("Content-Length");
-  chunking_output_ = http_1_1 && request.method != "HEAD" &&
-                     status_has_body(start_line.code) && !has_length &&
+  bool has_length = length.has_value();
+  chunking_output_ = http_1_1 && response_body_allowed_ && !has_length &&
                      !headers.contains("Transfer-Encoding");
   response_keep_alive_ =
       request_keep_alive_ && !header_has_token(headers, "Connection", "close");
   // Without a length or chunking, only closing the connection ends the body.
   if (response_body_allowed_ && !chunking_output_ && !has_length)
     response_keep_alive_ = false;
+  content_length_declared_ = response_body_allowed_ && has_length;
+  if (content_length_declared_) content_remaining_ = *length;
 
-  content_length_declared_ = false;
-  if (response_body_allowed_ && has_length) {
-    auto value = headers.get_first("Content-Length");
-    uint64_t length = 0;
-    for (char c : *value) {
-      if (c < '0' || c > '9')
-        throw std::logic_error("write_headers: invalid Content-Length");
-      length = length * 10 + static_cast<uint64_t>(c - '0');
-    }
-    content_remaining_ = length;
-    content_length_declared_ = true;
-  }
   if (chunking_output_) headers.set("Transfer-Encoding", "chunked");
   if (http_1_1 && !response_keep_alive_) headers.set("Connection", "close");
   if (!http_1_1 && response_keep_alive_)
     headers.set("Connection", "Keep-Alive");
   if (!headers.contains("Date"))
     headers.add("Date", context_->date_cache.now());
-
-  std::string head = "HTTP/1.1 ";
-  head += std::to_string(start_line.code);
-  head += ' ';
-  head += start_line.reason.empty() ? reason_for(start_line.code)
-                                    : start_line.reason;
-  head += "\r\n";
-  head += headers.to_string();
-  head += "\r\n";
-  write_to_stream(std::move(head));
+  write_to_stream(response_head(start_line, headers));
 }
 
 void HTTP1Connection::write(std::string chunk) {
@@ -175,6 +265,8 @@ void HTTP1Connection::finish() {
       response_keep_alive_ = false;
       break;
     case ResponseMode::kRaw:
+      // For the access log: the final head's status (0 for opaque bytes).
+      response_status_ = raw_response_.status();
       // HTTP/1.1 stays open unless the head said close; an HTTP/1.0 client
       // reads a response without "Connection: keep-alive" until the close.
       response_keep_alive_ =
@@ -182,6 +274,15 @@ void HTTP1Connection::finish() {
           (request_->version == "HTTP/1.1"
                ? raw_connection_ != RawConnection::kClose
                : raw_connection_ == RawConnection::kKeepAlive);
+      if (!raw_response_.final_head_seen()) {
+        // Only interim heads, or part of the final one: the client still
+        // waits for its answer, so the next request must not be read.
+        log(LogChannel::kApplication, LogLevel::kError,
+            "finish() before the end of a raw response head for " +
+                request_->method + " " + request_->uri +
+                "; closing the connection");
+        response_keep_alive_ = false;
+      }
       break;
     case ResponseMode::kFramed:
       if (chunking_output_) write_to_stream("0\r\n\r\n");

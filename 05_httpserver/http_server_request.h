@@ -15,8 +15,13 @@
 // it to the request callback by reference. A callback that answers later
 // keeps it alive with shared_from_this(). When the connection closes first,
 // `connection` becomes nullptr and write/finish do nothing (Tornado raises
-// StreamClosedError there; a closed peer is not an application bug).
-// Errors: write after finish throws std::logic_error.
+// StreamClosedError there; a closed peer is not an application bug). A
+// stream that closed outside its callbacks (a write from a timer meeting a
+// reset) is the same: write, write_headers and finish never throw for a
+// client that has gone.
+// Errors: write after finish throws std::logic_error. write_headers throws
+// std::invalid_argument, writing nothing, for a status line or framing
+// headers that cannot be sent as given (HTTP1Connection::write_headers).
 #ifndef EDDY_05_HTTPSERVER_HTTP_SERVER_REQUEST_H_
 #define EDDY_05_HTTPSERVER_HTTP_SERVER_REQUEST_H_
 

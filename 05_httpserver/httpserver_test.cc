@@ -113,6 +113,87 @@ TEST_F(HTTPServerTest, TutorialResponseByteForByte) {
   EXPECT_FALSE(client->closed());
 }
 
+// Issue 15, item 3: the tutorial's handler answers HEAD with its body in
+// the same write. The server sends the head and drops the body; before, the
+// body went out and the client read it as the start of the next response.
+TEST_F(HTTPServerTest, RegressionRawHeadResponseCarriedItsBody) {
+  start(handle_request);
+  auto client = connect();
+  client->send(
+      "HEAD /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto all = responses(*client, 2, {"HEAD", "GET"});
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].code, 200);
+  EXPECT_EQ(all[0].headers.get("Content-Length"), "17");  // As for GET.
+  EXPECT_EQ(all[1].code, 200);
+  EXPECT_EQ(all[1].body, "You requested /b\n");
+  EXPECT_EQ(client->received(),
+            "HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\n"
+            "HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\nYou requested /b\n");
+  EXPECT_FALSE(client->closed());
+}
+
+// The same for a raw 204 or 304, and for a head written in pieces, behind
+// an interim 103.
+TEST_F(HTTPServerTest, RawResponsesWithoutABodyEndWithTheirHead) {
+  start([](HTTPServerRequest& request) {
+    if (request.path == "/204") {
+      request.write("HTTP/1.1 204 No Content\r\n\r\nmust not be sent");
+    } else if (request.path == "/304") {
+      request.write("HTTP/1.1 304 Not Modified\r\nETag: \"e\"\r");
+      request.write("\n\r\nmust not");
+      request.write(" be sent");
+    } else {
+      request.write("HTTP/1.1 103 Early Hints\r\nLink: </s>\r\n\r\nHTTP/1.1 ");
+      request.write("200 OK\r\nContent-Length: 3\r\n\r");
+      request.write("\nnot");
+    }
+    request.finish();
+  });
+  auto client = connect();
+  client->send(
+      "GET /204 HTTP/1.1\r\nHost: a\r\n\r\nGET /304 HTTP/1.1\r\nHost: "
+      "a\r\n\r\nHEAD /head HTTP/1.1\r\nHost: a\r\n\r\n"
+      "GET /after HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto all = responses(*client, 4, {"GET", "GET", "HEAD", "GET"});
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[0].code, 204);
+  EXPECT_EQ(all[1].code, 304);
+  EXPECT_EQ(all[2].code, 103);
+  EXPECT_EQ(all[3].code, 200);  // HEAD /head: no body.
+  EXPECT_EQ(all[4].code, 103);
+  EXPECT_EQ(all[5].code, 200);
+  EXPECT_EQ(all[5].body, "not");
+  EXPECT_EQ(client->received().find("must not"), std::string::npos);
+  EXPECT_EQ(client->received().find("\r\nnot"),
+            client->received().rfind("\r\nnot"));
+  EXPECT_FALSE(client->closed());
+}
+
+// finish() with only an interim head written: the client still waits for
+// the answer, so the connection closes instead of reading the next request.
+TEST_F(HTTPServerTest, RawFinishAfterOnlyAnInterimHeadCloses) {
+  start([](HTTPServerRequest& request) {
+    if (request.path == "/a") {
+      request.write("HTTP/1.1 102 Processing\r\n\r\n");
+      request.finish();
+      return;
+    }
+    handle_request(request);
+  });
+  ::testing::internal::CaptureStderr();
+  auto client = connect();
+  client->send(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  loop_.run_until([&] { return client->closed(); }, kDeadline);
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(client->closed());
+  EXPECT_EQ(client->received(), "HTTP/1.1 102 Processing\r\n\r\n");
+  EXPECT_NE(log.find("before the end of a raw response head"),
+            std::string::npos)
+      << log;
+}
+
 TEST_F(HTTPServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   start(handle_request);
   auto client = connect();
@@ -345,6 +426,219 @@ TEST_F(HTTPServerTest, WritingMoreThanContentLengthIsAnError) {
       << log;
 }
 
+// Issue 15, item 1: write_headers checks its status line. A reason phrase
+// is *( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4) and a code three
+// digits; anything else is std::invalid_argument and nothing is written.
+// Before, `reason = "OK\r\nSet-Cookie: x=1"` put a header on the wire.
+TEST_F(HTTPServerTest, RegressionReasonPhraseWithCrlfPutAHeaderOnTheWire) {
+  const std::vector<ResponseStartLine> refused = {
+      {"HTTP/1.1", 200, "OK\r\nSet-Cookie: x=1"},
+      {"HTTP/1.1", 200, "OK\nSet-Cookie: x=1"},
+      {"HTTP/1.1", 200, "OK\rSet-Cookie: x=1"},
+      {"HTTP/1.1", 200, std::string("O\0K", 3)},
+      {"HTTP/1.1", 200, "O\x7fK"},
+      {"HTTP/1.1", 200, "O\x01K"},
+      {"HTTP/1.1", 99, "OK"},
+      {"HTTP/1.1", 1000, "OK"},
+      {"HTTP/1.1", 0, ""},
+      {"HTTP/1.1", -200, "OK"},
+  };
+  size_t refusals = 0;
+  start([&](HTTPServerRequest& request) {
+    for (const ResponseStartLine& line : refused) {
+      try {
+        request.write_headers(line, HTTPHeaders{{"Content-Length", "2"}});
+      } catch (const std::invalid_argument&) {
+        refusals++;
+      }
+    }
+    // Nothing was written, so the response can still begin.
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 299, "Fine\tby \xe9"},
+                          HTTPHeaders{{"Content-Length", "2"}});
+    request.write("ok");
+    request.finish();
+  });
+  auto client = connect();
+  client->send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto all = responses(*client, 1);
+  EXPECT_EQ(refusals, refused.size());
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].code, 299);
+  EXPECT_EQ(all[0].reason, "Fine\tby \xe9");
+  EXPECT_EQ(all[0].body, "ok");
+  EXPECT_EQ(client->received().find("Set-Cookie"), std::string::npos);
+  EXPECT_EQ(client->received().rfind("HTTP/1.1 ", 0), 0u);
+  EXPECT_FALSE(client->closed());
+}
+
+// A status code of 999 is three digits: allowed (RFC 9110 §15).
+TEST_F(HTTPServerTest, StatusCode999IsWrittenAsIs) {
+  start([](HTTPServerRequest& request) {
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 999, ""},
+                          HTTPHeaders{{"Content-Length", "0"}});
+    request.finish();
+  });
+  Response response = exchange("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(response.code, 999);
+}
+
+// An invalid status line refused inside the callback, and the exception
+// left to escape: nothing was written, so the client gets a 500.
+TEST_F(HTTPServerTest, InvalidStatusLineEscapingTheCallbackGets500) {
+  start([](HTTPServerRequest& request) {
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 200, "OK\r\nX: y"},
+                          HTTPHeaders{});
+  });
+  ::testing::internal::CaptureStderr();
+  bool closed = false;
+  Response response = exchange("GET / HTTP/1.1\r\nHost: a\r\n\r\n", &closed);
+  ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(response.code, 500);
+  EXPECT_FALSE(response.headers.contains("X"));
+  EXPECT_TRUE(closed);
+}
+
+// Issue 15, item 2: the framing headers the application gives are checked
+// before anything is written: Content-Length with Transfer-Encoding, two
+// Content-Lengths that differ, or one that is not 1*DIGIT or overflows 64
+// bits, throws std::invalid_argument. Before, Content-Length and
+// Transfer-Encoding went out together (a response a proxy may frame either
+// way) and an overflowing length wrapped around silently.
+TEST_F(HTTPServerTest,
+       RegressionContentLengthWithTransferEncodingWentOnTheWire) {
+  const std::vector<HTTPHeaders> refused = {
+      HTTPHeaders{{"Content-Length", "2"}, {"Transfer-Encoding", "chunked"}},
+      HTTPHeaders{{"Transfer-Encoding", "chunked"}, {"Content-Length", "2"}},
+      HTTPHeaders{{"Content-Length", "2"}, {"Content-Length", "3"}},
+      HTTPHeaders{{"Content-Length", "2, 2"}},
+      HTTPHeaders{{"Content-Length", ""}},
+      HTTPHeaders{{"Content-Length", "+2"}},
+      HTTPHeaders{{"Content-Length", "-1"}},
+      HTTPHeaders{{"Content-Length", "0x2"}},
+      HTTPHeaders{{"Content-Length", "2 "}},
+      HTTPHeaders{{"Content-Length", "18446744073709551616"}},
+      HTTPHeaders{{"Content-Length", "99999999999999999999999"}},
+  };
+  size_t refusals = 0;
+  start([&](HTTPServerRequest& request) {
+    for (const HTTPHeaders& headers : refused) {
+      try {
+        request.write_headers(ResponseStartLine{"HTTP/1.1", 200, "OK"},
+                              headers);
+      } catch (const std::invalid_argument&) {
+        refusals++;
+      }
+    }
+    // Equal repeats are one length, and leave as one field.
+    request.write_headers(
+        ResponseStartLine{"HTTP/1.1", 200, "OK"},
+        HTTPHeaders{{"Content-Length", "2"}, {"Content-Length", "2"}});
+    request.write("ok");
+    request.finish();
+  });
+  auto client = connect();
+  client->send(
+      "GET / HTTP/1.1\r\nHost: a\r\n\r\nHEAD / HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto all = responses(*client, 2, {"GET", "HEAD"});
+  EXPECT_EQ(refusals, 2 * refused.size());  // For the HEAD request too.
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].body, "ok");
+  EXPECT_EQ(all[0].headers.count("Content-Length"), 1u);
+  EXPECT_FALSE(all[0].headers.contains("Transfer-Encoding"));
+  EXPECT_EQ(all[1].headers.count("Content-Length"), 1u);
+  EXPECT_FALSE(client->closed());
+}
+
+// A 1xx is an interim response (RFC 9110 §15.2): write_headers sends it at
+// once, and the final response is still expected after it.
+TEST_F(HTTPServerTest, InterimResponseIsFollowedByTheFinalOne) {
+  start([](HTTPServerRequest& request) {
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 103, ""},
+                          HTTPHeaders{{"Link", "</style.css>; rel=preload"}});
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 200, "OK"},
+                          HTTPHeaders{{"Content-Length", "2"}});
+    request.write("ok");
+    request.finish();
+  });
+  auto client = connect();
+  client->send(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto all = responses(*client, 2);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].code, 103);
+  EXPECT_EQ(all[0].reason, "Early Hints");
+  EXPECT_EQ(all[0].headers.get("Link"), "</style.css>; rel=preload");
+  EXPECT_FALSE(all[0].headers.contains("Content-Length"));
+  EXPECT_EQ(all[1].code, 200);
+  EXPECT_EQ(all[1].body, "ok");
+  EXPECT_EQ(all[2].code, 103);
+  EXPECT_EQ(all[3].body, "ok");
+  EXPECT_FALSE(client->closed());
+}
+
+// Before, a 1xx given to write_headers was the response: finish() ended the
+// exchange, and the next request's response became the final answer to
+// this one. Now finishing after only a 1xx is a response never given: the
+// connection closes, and the pipelined request is not answered.
+TEST_F(HTTPServerTest, RegressionInterimResponseEndedTheExchange) {
+  start([](HTTPServerRequest& request) {
+    if (request.path == "/a") {
+      request.write_headers(ResponseStartLine{"HTTP/1.1", 102, ""},
+                            HTTPHeaders{});
+      request.finish();
+      return;
+    }
+    handle_request(request);
+  });
+  ::testing::internal::CaptureStderr();
+  auto client = connect();
+  client->send(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  loop_.run_until([&] { return client->closed(); }, kDeadline);
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(client->closed());
+  auto all = parse_responses(client->received(), {}, true);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].code, 102);
+  EXPECT_EQ(client->received().find("You requested"), std::string::npos);
+  EXPECT_NE(log.find("without a response"), std::string::npos) << log;
+}
+
+// 101 would switch protocols, which eddy cannot; a 1xx carries no body, so
+// no Content-Length or Transfer-Encoding (RFC 9110 §8.6, RFC 9112 §6.1).
+// An HTTP/1.0 client gets no 1xx at all (RFC 9110 §15.2).
+TEST_F(HTTPServerTest, InterimResponsesThatCannotBeSentAreRefusedOrDropped) {
+  size_t refusals = 0;
+  start([&](HTTPServerRequest& request) {
+    const std::vector<std::pair<int, HTTPHeaders>> refused = {
+        {101, HTTPHeaders{{"Upgrade", "websocket"}}},
+        {103, HTTPHeaders{{"Content-Length", "0"}}},
+        {100, HTTPHeaders{{"Transfer-Encoding", "chunked"}}},
+    };
+    for (const auto& [code, headers] : refused) {
+      try {
+        request.write_headers(ResponseStartLine{"HTTP/1.1", code, ""}, headers);
+      } catch (const std::invalid_argument&) {
+        refusals++;
+      }
+    }
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 103, ""},
+                          HTTPHeaders{{"Link", "</a>; rel=preload"}});
+    request.write_headers(ResponseStartLine{"HTTP/1.1", 200, "OK"},
+                          HTTPHeaders{{"Content-Length", "2"}});
+    request.write("ok");
+    request.finish();
+  });
+  auto client = connect();
+  client->send("GET / HTTP/1.0\r\n\r\n");
+  loop_.run_until([&] { return client->closed(); }, kDeadline);
+  EXPECT_EQ(refusals, 3u);
+  auto all = parse_responses(client->received(), {}, true);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].code, 200);
+  EXPECT_EQ(all[0].body, "ok");
+}
+
 // ---- Bodies
 // ------------------------------------------------------------------------
 
@@ -512,6 +806,13 @@ const std::vector<BadRequestCase> kBadRequests = {
     {"two_spaces", "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
     {"method_not_token", "GE(T / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
     {"lowercase_version", "GET / http/1.1\r\nHost: a\r\n\r\n", 400},
+    // Issue 15, item 14: no tunnels (RFC 9110 §9.3.6).
+    {"connect", "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n",
+     501},
+    {"connect_with_content_length",
+     "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 5\r\n\r\nhello",
+     501},
+    {"connect_http_1_0", "CONNECT a:443 HTTP/1.0\r\n\r\n", 501},
     {"header_without_colon", "GET / HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n",
      400},
     {"space_before_colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400},
@@ -614,6 +915,30 @@ INSTANTIATE_TEST_SUITE_P(Rfc9112, BadRequestTest,
                          [](const auto& info) {
                            return std::string(info.param.name);
                          });
+
+// Issue 15, item 14: eddy has no tunnel, so what follows a CONNECT head is
+// neither a body nor a request. Before, the server read a Content-Length
+// body, answered 200, and parsed the "tunnel" bytes as the next request.
+TEST_F(HTTPServerTest, RegressionConnectTunnelBytesWereParsedAsARequest) {
+  int calls = 0;
+  start([&](HTTPServerRequest& request) {
+    calls++;
+    handle_request(request);
+  });
+  auto client = connect();
+  client->send(
+      "CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 5\r\n\r\n"
+      "hello"
+      "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n");
+  loop_.run_until([&] { return client->closed(); }, kDeadline);
+  EXPECT_TRUE(client->closed());
+  EXPECT_EQ(calls, 0);
+  auto all = parse_responses(client->received(), {}, true);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].code, 501);
+  EXPECT_EQ(all[0].headers.get("Connection"), "close");
+  EXPECT_EQ(client->received().find("smuggled"), std::string::npos);
+}
 
 TEST_F(HTTPServerTest, NoSmuggledRequestAfterAContentLengthConflict) {
   int calls = 0;
@@ -722,6 +1047,57 @@ TEST_F(HTTPServerTest, ServerClosingConnectionsUnderAHeldRequestIsHarmless) {
   EXPECT_EQ(pending->connection, nullptr);
   handle_request(*pending);  // Must not crash or throw.
   EXPECT_TRUE(loop_.run_until([&] { return client->closed(); }, kDeadline));
+}
+
+// Issue 15, item 4: a handler answering from a timer after a pipelining
+// client has reset. The write fails and closes the stream outside any stream
+// callback, so the connection hears of the close only on the next loop
+// iteration; finish() used to read the next request from the closed stream
+// and throw "IOStream::read_until_match: the stream is closed".
+TEST_F(HTTPServerTest,
+       RegressionFinishThrewWhenTheStreamClosedOutsideADispatch) {
+  std::shared_ptr<HTTPServerRequest> pending;
+  start([&](HTTPServerRequest& request) {
+    pending = request.shared_from_this();
+  });
+  auto client = connect();
+  client->send(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  loop_.run_until([&] { return pending != nullptr || client->closed(); },
+                  kDeadline);
+  ASSERT_NE(pending, nullptr);
+  client->reset();
+  // Called from outside the loop's stream callbacks, as a timer callback
+  // would be, before the loop has seen the reset.
+  EXPECT_NO_THROW(handle_request(*pending));
+  EXPECT_NO_THROW(pending->finish());
+  EXPECT_TRUE(loop_.run_until([&] { return server_->connection_count() == 0; },
+                              kDeadline));
+  EXPECT_EQ(pending->connection, nullptr);
+}
+
+// The same through the framed API: write_headers, write and finish.
+TEST_F(HTTPServerTest,
+       RegressionFramedFinishThrewWhenTheStreamClosedOutsideADispatch) {
+  std::shared_ptr<HTTPServerRequest> pending;
+  start([&](HTTPServerRequest& request) {
+    pending = request.shared_from_this();
+  });
+  auto client = connect();
+  client->send(
+      "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+  loop_.run_until([&] { return pending != nullptr || client->closed(); },
+                  kDeadline);
+  ASSERT_NE(pending, nullptr);
+  client->reset();
+  EXPECT_NO_THROW(pending->write_headers(
+      ResponseStartLine{"HTTP/1.1", 200, "OK"}, HTTPHeaders{}));
+  EXPECT_NO_THROW(pending->write(std::string(100000, 'x')));
+  EXPECT_NO_THROW(pending->write("more"));
+  EXPECT_NO_THROW(pending->finish());
+  EXPECT_TRUE(loop_.run_until([&] { return server_->connection_count() == 0; },
+                              kDeadline));
+  EXPECT_EQ(pending->connection, nullptr);
 }
 
 // ---- Timeouts
